@@ -14,7 +14,7 @@ BUILD_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 TEST_PKGS=(
-  postgresql-15 chromium nodejs npm wrk curl
+  postgresql-15 chromium fonts-noto-core nodejs npm wrk curl
 )
 
 want=("${BUILD_PKGS[@]}")

@@ -1,0 +1,83 @@
+// idara serve: wires the modules into one HTTP server.
+#include "commands.hpp"
+#include "runtime.hpp"
+
+#include "api/health.hpp"
+#include "api/routes.hpp"
+#include "core/log.hpp"
+#include "http/metrics.hpp"
+#include "http/server.hpp"
+#include "http/static_files.hpp"
+#include "web/pages.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+namespace idara::app {
+
+namespace {
+
+http::ServerOptions server_options(const config::Config& c) {
+    http::ServerOptions o;
+    o.listen_address = c.server.listen;
+    o.port = static_cast<std::uint16_t>(c.server.port);
+    o.io_threads = static_cast<int>(c.server.io_threads);
+    o.worker_threads = static_cast<int>(c.server.worker_threads);
+    o.max_body_bytes = static_cast<std::size_t>(c.server.max_body_bytes);
+    o.max_header_bytes = static_cast<std::size_t>(c.server.max_header_bytes);
+    o.read_timeout = std::chrono::milliseconds(c.server.read_timeout_ms);
+    o.write_timeout = std::chrono::milliseconds(c.server.write_timeout_ms);
+    o.idle_timeout = std::chrono::milliseconds(c.server.idle_timeout_ms);
+    o.drain_timeout = std::chrono::milliseconds(c.server.drain_timeout_ms);
+    o.access_log = c.server.access_log;
+    return o;
+}
+
+// Writes the port atomically so a reader never sees a partial file.
+bool write_port_file(const std::string& path, std::uint16_t port) {
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp);
+        out << port << "\n";
+        if (!out) return false;
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    return !ec;
+}
+
+}  // namespace
+
+int cmd_serve(const GlobalOptions& g, const ServeOptions& so) {
+    std::vector<std::string> sets;
+    if (so.port) sets.push_back("server.port=" + std::to_string(*so.port));
+    if (so.listen) sets.push_back("server.listen=" + *so.listen);
+    const config::Config cfg = load_config(g, sets);
+    log::Level level{};
+    log::parse_level(cfg.log.level, level);
+    log::set_level(level);
+
+    auto rt = open_runtime(cfg, OpenMode::existing);
+    if (!rt) return fail(rt.error());
+    if (auto s = require_current_schema(*(*rt)->db); !s) return fail(s.error());
+
+    http::Router router;
+    auto server = http::make_server(server_options(cfg), router);
+    api::register_health(router, *(*rt)->db, server->metrics());
+    api::register_v1(router, *(*rt)->identity);
+    http::register_static_files(router);
+    web::register_pages(router, web::PagesContext{*(*rt)->identity, cfg.security.cookie_secure});
+
+    auto port = server->start();
+    if (!port) return fail(port.error());
+    log::info("server.listening", {{"address", cfg.server.listen}, {"port", std::to_string(*port)},
+                                   {"backend", std::string(storage::backend_name((*rt)->db->backend()))}});
+    std::cout << "idara is serving on http://" << cfg.server.listen << ":" << *port << "/" << std::endl;
+    if (so.port_file && !write_port_file(*so.port_file, *port))
+        return fail(Error{"setup.port_file", 1, "cannot write " + *so.port_file});
+    server->run();
+    return 0;
+}
+
+}  // namespace idara::app

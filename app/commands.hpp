@@ -1,0 +1,65 @@
+// The subcommands of the idara binary. Each returns the process exit code:
+// 0 success, 1 operation failed, 2 bad configuration or usage.
+#pragma once
+
+#include "options.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace idara::app {
+
+struct ServeOptions {
+    std::optional<std::int64_t> port;
+    std::optional<std::string> listen;
+    std::optional<std::string> port_file;  // written with the bound port once listening
+};
+int cmd_serve(const GlobalOptions& g, const ServeOptions& o);
+
+struct InitOptions {
+    bool demo = false;
+};
+int cmd_init(const GlobalOptions& g, const InitOptions& o);
+
+struct MigrateOptions {
+    bool status_only = false;
+};
+int cmd_migrate(const GlobalOptions& g, const MigrateOptions& o);
+
+struct UserAddOptions {
+    std::string kind = "citizen";
+    std::string login;
+    std::string name;
+    std::optional<std::string> administration;  // code, for staff
+    std::optional<std::string> role;            // for staff
+    std::optional<std::string> unit;            // unit code, for staff
+    std::optional<std::string> national_id;
+    std::optional<std::string> company;
+    std::string lang = "ar";
+};
+int cmd_user_add(const GlobalOptions& g, const UserAddOptions& o);
+int cmd_user_list(const GlobalOptions& g, const std::optional<std::string>& administration);
+
+struct TokenCreateOptions {
+    std::string login;
+    std::string name;
+    std::int64_t ttl_days = 90;
+};
+int cmd_token_create(const GlobalOptions& g, const TokenCreateOptions& o);
+
+struct AdminAddOptions {
+    std::string code, name_ar, name_fr;
+    std::string contact_email;
+};
+int cmd_admin_add(const GlobalOptions& g, const AdminAddOptions& o);
+int cmd_admin_list(const GlobalOptions& g);
+
+struct UnitAddOptions {
+    std::string administration, code, name_ar, name_fr;
+    std::optional<std::string> parent;  // parent unit code
+};
+int cmd_unit_add(const GlobalOptions& g, const UnitAddOptions& o);
+int cmd_unit_list(const GlobalOptions& g, const std::string& administration);
+
+}  // namespace idara::app

@@ -1,0 +1,31 @@
+// JSON in and out for the /api/v1 endpoints.
+//
+// Requests: a body must be declared `application/json` (415 otherwise), be
+// valid JSON (400 request.malformed_json) and be an object (400 request.invalid).
+// Responses: compact JSON; errors always in the one error shape (error_json.hpp).
+#pragma once
+
+#include "core/error.hpp"
+#include "http/message.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace idara::api {
+
+Result<boost::json::object> parse_json_object(const http::Request& req);
+
+http::Response json_response(int status, const boost::json::value& v);
+http::Response error_response(const Error& e);
+
+// Field accessors that produce a request.invalid error naming the field.
+Result<std::string> required_string(const boost::json::object& o, std::string_view field, std::size_t max_len);
+Result<std::optional<std::string>> optional_string(const boost::json::object& o, std::string_view field,
+                                                   std::size_t max_len);
+Result<std::optional<std::int64_t>> optional_int(const boost::json::object& o, std::string_view field);
+
+}  // namespace idara::api

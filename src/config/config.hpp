@@ -1,0 +1,78 @@
+// idara's configuration: a TOML file, overridden by environment variables,
+// overridden by command-line settings.
+//
+//   [server] port = 8080           ← file
+//   IDARA_SERVER_PORT=9090         ← environment (IDARA_<SECTION>_<KEY>, upper case)
+//   --set server.port=9191         ← flag (and shortcuts such as --port)
+//
+// Every key is known in advance: an unknown key, a value of the wrong type or
+// out of range is refused with a message that names the key (the CLI exits
+// with code 2). See config/idara.example.toml for every key and its default.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace idara::config {
+
+struct Config {
+    struct Server {
+        std::string listen = "127.0.0.1";
+        std::int64_t port = 8080;
+        std::int64_t io_threads = 1;
+        std::int64_t worker_threads = 4;
+        std::int64_t max_body_bytes = 10 * 1024 * 1024;
+        std::int64_t max_header_bytes = 16 * 1024;
+        std::int64_t read_timeout_ms = 15000;
+        std::int64_t write_timeout_ms = 15000;
+        std::int64_t idle_timeout_ms = 30000;
+        std::int64_t drain_timeout_ms = 10000;
+        bool access_log = true;
+    } server;
+    struct Storage {
+        std::string backend = "sqlite";   // "sqlite" or "postgres"
+        std::string data_dir = "./var";   // SQLite database, blobs, keys
+        std::string postgres_dsn;         // libpq connection string (backend = postgres)
+        std::int64_t pool_size = 8;
+        std::int64_t busy_timeout_ms = 5000;
+        bool durable = true;              // SQLite synchronous=FULL
+    } storage;
+    struct Security {
+        bool cookie_secure = true;
+        std::int64_t session_idle_minutes = 30;
+        std::int64_t session_absolute_hours = 12;
+        std::int64_t login_failures_per_login = 5;
+        std::int64_t login_failures_per_ip = 20;
+        std::int64_t login_window_minutes = 15;
+    } security;
+    struct Log {
+        std::string level = "info";       // debug, info, warn, error
+    } log;
+};
+
+// A configuration error; what() names the key and the problem.
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct Sources {
+    std::optional<std::string> file;                 // TOML file path (must exist when given)
+    std::map<std::string, std::string> env;          // environment (only IDARA_* entries matter)
+    std::vector<std::string> sets;                   // "section.key=value" from flags, applied last
+};
+
+// Builds the configuration. Throws ConfigError.
+Config load(const Sources& s);
+// Parses TOML text (for tests and the fuzzer). Throws ConfigError.
+Config parse_toml(std::string_view text, Config base = {});
+// The current process environment as a map.
+std::map<std::string, std::string> process_env();
+// Every key as "section.key", in file order (for docs and tests).
+std::vector<std::string> known_keys();
+
+}  // namespace idara::config

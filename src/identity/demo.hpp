@@ -1,0 +1,27 @@
+// Demo data for `idara init --demo`: three administrations with a tree of
+// units, one staff account per role in each, two citizens (one preferring
+// Arabic, one French), a company representative and a platform operator.
+// Passwords are fixed and printed so people can try the platform; they are
+// for demonstration only.
+#pragma once
+
+#include "core/error.hpp"
+#include "identity/service.hpp"
+
+#include <string>
+#include <vector>
+
+namespace idara::identity {
+
+struct DemoLogin {
+    std::string login, password;
+    std::string kind;                 // citizen, company, staff, operator
+    std::string role;                 // staff only
+    std::string administration_code;  // staff only
+};
+
+// Seeds an empty database. Fails (and changes nothing more) if the demo
+// administrations already exist.
+Result<std::vector<DemoLogin>> seed_demo(Service& s);
+
+}  // namespace idara::identity

@@ -1,0 +1,153 @@
+#include "storage/blob_store.hpp"
+
+#include "core/random.hpp"
+
+#include <chrono>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace idara::storage {
+
+namespace {
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+bool valid_digest(std::string_view d) {
+    if (d.size() != 64) return false;
+    for (char c : d)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+}
+
+Error corrupt(std::string_view digest) { return {"storage.corrupt", 500, "blob " + std::string(digest) + " is corrupt"}; }
+
+bool fsync_path(const fs::path& p, int flags) {
+    int fd = ::open(p.c_str(), flags);
+    if (fd < 0) return false;
+    bool ok = ::fsync(fd) == 0;
+    ::close(fd);
+    return ok;
+}
+
+class FileBlobStore final : public BlobStore {
+public:
+    explicit FileBlobStore(fs::path dir) : dir_(std::move(dir)) {}
+
+    Result<std::string> put(Tx& tx, std::string_view bytes) override {
+        const std::string digest = random::sha256_hex(bytes);
+        const fs::path file = path_of(digest);
+        auto row = tx.exec("INSERT INTO blobs (digest, size, created_at) VALUES ($1, $2, $3) ON CONFLICT (digest) DO NOTHING",
+                           {digest, static_cast<std::int64_t>(bytes.size()), now_ms()});
+        if (!row) return row.error();
+        std::error_code ec;
+        if (fs::exists(file, ec)) return digest;
+        if (auto s = write_durably(file, bytes); !s) return s.error();
+        tx.on_rollback([file] {
+            std::error_code ignore;
+            fs::remove(file, ignore);
+        });
+        return digest;
+    }
+
+    Result<std::optional<std::string>> get(Tx& tx, std::string_view digest) override {
+        if (!valid_digest(digest)) return std::optional<std::string>{};
+        auto known = exists(tx, digest);
+        if (!known) return known.error();
+        if (!*known) return std::optional<std::string>{};
+        std::ifstream in(path_of(digest), std::ios::binary);
+        if (!in) return corrupt(digest);
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        std::string data = ss.str();
+        if (random::sha256_hex(data) != digest) return corrupt(digest);
+        return std::optional<std::string>{std::move(data)};
+    }
+
+    Result<bool> exists(Tx& tx, std::string_view digest) override {
+        if (!valid_digest(digest)) return false;
+        auto row = tx.query_one("SELECT 1 FROM blobs WHERE digest = $1", {std::string(digest)});
+        if (!row) return row.error();
+        return row->has_value();
+    }
+
+private:
+    fs::path path_of(std::string_view digest) const {
+        return dir_ / std::string(digest.substr(0, 2)) / std::string(digest.substr(2));
+    }
+
+    static Status write_durably(const fs::path& file, std::string_view bytes) {
+        std::error_code ec;
+        fs::create_directories(file.parent_path(), ec);
+        if (ec) return Error{"storage.unavailable", 503, "create " + file.parent_path().string() + ": " + ec.message()};
+        const fs::path tmp = file.string() + ".tmp-" + random::hex_token(6);
+        {
+            std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+            out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+            out.flush();
+            if (!out) {
+                fs::remove(tmp, ec);
+                return Error{"storage.unavailable", 503, "write " + tmp.string()};
+            }
+        }
+        if (!fsync_path(tmp, O_RDONLY)) {
+            fs::remove(tmp, ec);
+            return Error{"storage.unavailable", 503, "fsync " + tmp.string()};
+        }
+        fs::rename(tmp, file, ec);
+        if (ec) {
+            fs::remove(tmp, ec);
+            return Error{"storage.unavailable", 503, "rename " + file.string()};
+        }
+        fsync_path(file.parent_path(), O_RDONLY | O_DIRECTORY);
+        return {};
+    }
+
+    fs::path dir_;
+};
+
+class DbBlobStore final : public BlobStore {
+public:
+    Result<std::string> put(Tx& tx, std::string_view bytes) override {
+        const std::string digest = random::sha256_hex(bytes);
+        auto r = tx.exec("INSERT INTO blobs (digest, size, created_at, data) VALUES ($1, $2, $3, $4) "
+                         "ON CONFLICT (digest) DO NOTHING",
+                         {digest, static_cast<std::int64_t>(bytes.size()), now_ms(), Blob{std::string(bytes)}});
+        if (!r) return r.error();
+        return digest;
+    }
+
+    Result<std::optional<std::string>> get(Tx& tx, std::string_view digest) override {
+        if (!valid_digest(digest)) return std::optional<std::string>{};
+        auto row = tx.query_one("SELECT data FROM blobs WHERE digest = $1", {std::string(digest)});
+        if (!row) return row.error();
+        if (!*row || (*row)->is_null(0)) return std::optional<std::string>{};
+        std::string data = (*row)->as_blob(0).bytes;
+        if (random::sha256_hex(data) != digest) return corrupt(digest);
+        return std::optional<std::string>{std::move(data)};
+    }
+
+    Result<bool> exists(Tx& tx, std::string_view digest) override {
+        if (!valid_digest(digest)) return false;
+        auto row = tx.query_one("SELECT 1 FROM blobs WHERE digest = $1", {std::string(digest)});
+        if (!row) return row.error();
+        return row->has_value();
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<BlobStore> make_file_blob_store(fs::path dir) { return std::make_unique<FileBlobStore>(std::move(dir)); }
+std::unique_ptr<BlobStore> make_db_blob_store() { return std::make_unique<DbBlobStore>(); }
+std::unique_ptr<BlobStore> make_blob_store(Backend b, fs::path dir) {
+    if (b == Backend::postgres) return make_db_blob_store();
+    return make_file_blob_store(std::move(dir));
+}
+
+}  // namespace idara::storage

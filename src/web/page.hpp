@@ -1,0 +1,50 @@
+// The page shell: every HTML page is a body template rendered inside
+// layout.mustache (html lang/dir, skip link, header with the platform name and
+// the language switch, navigation for who is signed in, main, footer).
+//
+// Body templates get, besides their own data: lang, dir, signed_in, is_staff,
+// is_operator, csrf_form (the token to put in the form's _csrf field: the
+// session's when signed in, else the anonymous double-submit token).
+#pragma once
+
+#include "core/i18n.hpp"
+#include "web/render.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace idara::identity {
+struct Principal;
+}
+
+namespace idara::web {
+
+struct PageView {
+    i18n::Lang lang = i18n::kDefaultLang;
+    std::string title;            // translated page title, without the platform name
+    bool has_errors = false;      // the title gets the "Error:" prefix
+    std::string target = "/";     // current path+query; the language switch comes back to it
+    const identity::Principal* principal = nullptr;  // null when anonymous; must outlive the call
+    std::string csrf;             // token for the forms of the page (session's or anonymous)
+    std::string_view nav;         // current navigation item: "home", "account", "staff", "login" or ""
+};
+
+// The catalogue message `key` in `l` (the key itself when missing).
+const std::string& msg(i18n::Lang l, std::string_view key);
+
+// The whole page: template `name` rendered with `data` (common fields added) inside the layout.
+std::string render_page(const PageView& v, std::string_view name, Data& data);
+
+// The error summary box (GOV.UK-style pattern) linking each message to its field id;
+// empty when there are no errors.
+struct FieldError {
+    std::string field;    // id of the input
+    std::string message;  // translated message
+};
+std::string render_error_summary(i18n::Lang l, const std::vector<FieldError>& errors);
+
+// "/lang/fr?next=%2Faccount" for a page at `target` shown in `current`.
+std::string lang_switch_href(i18n::Lang current, std::string_view target);
+
+}  // namespace idara::web

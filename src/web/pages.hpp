@@ -1,0 +1,45 @@
+// The HTML pages of the web shell, registered on the router:
+//
+//   GET  /                  home: what idara is; signed in, the tasks by account kind
+//   GET  /login             sign-in form (anonymous CSRF double-submit token)
+//   POST /login             303 to `next` (local paths only) or the home of the account kind;
+//                           401 form with errors; 429 page when throttled; 403 on a bad token
+//   POST /logout            ends the session, clears the cookie, 303 to /login?signed_out=1
+//   GET  /account           profile, kind, administration and roles (staff)
+//   GET  /account/password  change-password form;  POST: 303 /account?password_changed=1 or 400 form
+//   GET  /staff             staff home: administration, unit tree, roles (403 page for others)
+//   GET  /lang/{ar|fr}      sets the idara_lang cookie, 303 to the local `next` (else /)
+//
+// Pages that need a session redirect anonymous visitors (303) to
+// /login?next=<page>. Every POST checks the form's _csrf field (see
+// security.hpp) before doing anything; a mismatch is a 403 page (auth.csrf).
+// Pages with personal data or forms are sent with Cache-Control: no-store.
+// The session cookie idara_session is HttpOnly, SameSite=Lax, Path=/, and
+// Secure when PagesContext::cookie_secure.
+//
+// Handlers run on worker threads (they call the identity service).
+#pragma once
+
+#include "core/error.hpp"
+#include "http/router.hpp"
+
+namespace idara::identity {
+class Service;
+}
+
+namespace idara::web {
+
+struct PagesContext {
+    identity::Service& identity;   // must outlive the router
+    bool cookie_secure = true;     // Secure attribute on cookies (config security.cookie_secure)
+};
+
+void register_pages(http::Router& router, const PagesContext& ctx);
+
+// An HTML error page for `e` (title and help by status: 403, 404, 429, 500, else the
+// message of e.code), in the visitor's language, with e.status. For the server's
+// fallback on paths that match no route (a 404 with errors::not_found()) and for
+// errors of other HTML handlers.
+http::Response error_page(const http::Request& r, const Error& e, const PagesContext& ctx);
+
+}  // namespace idara::web
