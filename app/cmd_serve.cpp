@@ -67,7 +67,10 @@ int cmd_serve(const GlobalOptions& g, const ServeOptions& so) {
     api::register_health(router, *(*rt)->db, server->metrics());
     api::register_v1(router, *(*rt)->identity);
     http::register_static_files(router);
-    web::register_pages(router, web::PagesContext{*(*rt)->identity, cfg.security.cookie_secure});
+    const web::PagesContext pages{*(*rt)->identity, cfg.security.cookie_secure};
+    web::register_pages(router, pages);
+    // Paths outside /api/ that match no route get the HTML "page not found" in the visitor's language.
+    router.set_fallback([&pages](http::Request& r) { return web::error_page(r, errors::not_found(), pages); });
 
     auto port = server->start();
     if (!port) return fail(port.error());

@@ -38,6 +38,11 @@ public:
     };
     Match match(Method m, std::string_view path) const;
 
+    // Called instead of the JSON 404 when no route matches a path outside /api/
+    // (the web module renders an HTML "page not found" there).
+    void set_fallback(Handler h) { fallback_ = std::move(h); }
+    const Handler* fallback() const { return fallback_ ? &fallback_ : nullptr; }
+
 private:
     struct Route {
         Method method;
@@ -47,6 +52,7 @@ private:
         RouteOptions options;
     };
     std::vector<Route> routes_;
+    Handler fallback_;
 };
 
 }  // namespace idara::http

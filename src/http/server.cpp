@@ -1,0 +1,358 @@
+// The HTTP/1.1 server: Boost.Beast + Asio with C++20 coroutines. This is the
+// only translation unit that includes Beast/Asio (they compile slowly).
+//
+// One strand per connection; a coroutine reads a request, dispatches it
+// (inline on the I/O thread for cheap routes, else on the worker pool),
+// writes the response, and loops while keep-alive holds. See server.hpp.
+#include "http/server.hpp"
+
+#include "core/error_json.hpp"
+#include "core/log.hpp"
+#include "core/random.hpp"
+#include "http/metrics.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace idara::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+constexpr auto as_tuple = asio::as_tuple(use_awaitable);
+using BeastRequest = bhttp::request<bhttp::string_body>;
+using BeastResponse = bhttp::response<bhttp::string_body>;
+
+namespace {
+
+Response error_response(const Error& e) {
+    auto r = Response::json(e.status, error_json(e));
+    return r;
+}
+
+bool valid_request_id(std::string_view s) {
+    if (s.empty() || s.size() > 64) return false;
+    for (char c : s)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+    return true;
+}
+
+int hex(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// Percent-decodes a path; refuses NUL bytes and ".." segments.
+std::optional<std::string> decode_path(std::string_view p) {
+    std::string out;
+    for (std::size_t i = 0; i < p.size(); ++i) {
+        if (p[i] == '%' && i + 2 < p.size() && hex(p[i + 1]) >= 0 && hex(p[i + 2]) >= 0) {
+            out += static_cast<char>(hex(p[i + 1]) * 16 + hex(p[i + 2]));
+            i += 2;
+        } else {
+            out += p[i];
+        }
+    }
+    if (out.empty() || out.front() != '/' || out.find('\0') != std::string::npos) return std::nullopt;
+    for (std::size_t pos = 0; (pos = out.find("..", pos)) != std::string::npos; pos += 2) {
+        const bool starts = pos == 0 || out[pos - 1] == '/';
+        const bool ends = pos + 2 == out.size() || out[pos + 2] == '/';
+        if (starts && ends) return std::nullopt;
+    }
+    return out;
+}
+
+void add_default_headers(Response& r, const std::string& request_id) {
+    auto def = [&](std::string_view name, std::string value) {
+        if (!r.headers.get(name)) r.headers.set(name, std::move(value));
+    };
+    def("Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
+        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
+    def("X-Content-Type-Options", "nosniff");
+    def("X-Frame-Options", "DENY");
+    def("Referrer-Policy", "same-origin");
+    def("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+    def("Cross-Origin-Opener-Policy", "same-origin");
+    def("Server", "idara");
+    r.headers.set("X-Request-Id", request_id);
+}
+
+// Per-connection state shared with the drain logic; touched only on the connection's strand.
+struct ConnState {
+    asio::any_io_executor executor;
+    beast::tcp_stream* stream = nullptr;
+    bool idle = true;
+};
+
+class ServerImpl final : public Server {
+public:
+    ServerImpl(ServerOptions o, const Router& r)
+        : o_(std::move(o)), router_(r), ioc_(std::max(1, o_.io_threads)), acceptor_(ioc_),
+          pool_(static_cast<std::size_t>(std::max(1, o_.worker_threads))) {}
+
+    ~ServerImpl() override {
+        pool_.join();
+    }
+
+    Result<std::uint16_t> start() override {
+        beast::error_code ec;
+        auto addr = asio::ip::make_address(o_.listen_address, ec);
+        if (ec) return Error{"server.bind", 1, "invalid listen address " + o_.listen_address};
+        tcp::endpoint ep(addr, o_.port);
+        acceptor_.open(ep.protocol(), ec);
+        if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+        if (!ec) acceptor_.bind(ep, ec);
+        if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+        if (ec) return Error{"server.bind", 1, "cannot listen on " + o_.listen_address + ":" + std::to_string(o_.port) + ": " + ec.message()};
+        port_ = acceptor_.local_endpoint().port();
+        asio::co_spawn(ioc_, accept_loop(), asio::detached);
+        return port_;
+    }
+
+    void run() override {
+        std::optional<asio::signal_set> signals;
+        if (o_.handle_signals) {
+            signals.emplace(ioc_, SIGINT, SIGTERM);
+            signals->async_wait([this](const beast::error_code& ec, int sig) {
+                if (!ec) {
+                    log::info("server.signal", {{"signal", std::to_string(sig)}});
+                    stop();
+                }
+            });
+        }
+        std::vector<std::thread> threads;
+        for (int i = 1; i < o_.io_threads; ++i) threads.emplace_back([this] { ioc_.run(); });
+        ioc_.run();
+        for (auto& t : threads) t.join();
+        pool_.join();
+        log::info("server.stopped", {{"port", std::to_string(port_)}});
+    }
+
+    void stop() override {
+        asio::post(ioc_, [this] { begin_drain(); });
+    }
+
+    Metrics& metrics() override { return metrics_; }
+
+private:
+    awaitable<void> accept_loop() {
+        for (;;) {
+            tcp::socket sock(asio::make_strand(ioc_));
+            auto [ec] = co_await acceptor_.async_accept(sock, as_tuple);
+            if (ec) {
+                if (draining_ || !acceptor_.is_open()) co_return;
+                continue;
+            }
+            ++connections_;
+            auto ex = sock.get_executor();
+            asio::co_spawn(ex, session(std::move(sock)), [this](std::exception_ptr) { --connections_; });
+        }
+    }
+
+    void begin_drain() {
+        if (draining_.exchange(true)) return;
+        log::info("server.draining", {{"connections", std::to_string(connections_.load())}});
+        beast::error_code ec;
+        acceptor_.close(ec);
+        std::lock_guard lk(conns_mu_);
+        for (const auto& c : conns_) {
+            asio::post(c->executor, [c] {
+                if (c->idle && c->stream != nullptr) c->stream->socket().close();
+            });
+        }
+        asio::co_spawn(ioc_, wait_drained(), asio::detached);
+    }
+
+    awaitable<void> wait_drained() {
+        asio::steady_timer t(ioc_);
+        const auto deadline = std::chrono::steady_clock::now() + o_.drain_timeout;
+        while (connections_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+            t.expires_after(std::chrono::milliseconds(10));
+            co_await t.async_wait(as_tuple);
+        }
+        if (connections_.load() > 0) log::warn("server.drain_timeout", {{"connections", std::to_string(connections_.load())}});
+        ioc_.stop();
+    }
+
+    awaitable<void> session(tcp::socket sock) {
+        beast::tcp_stream stream(std::move(sock));
+        auto state = std::make_shared<ConnState>();
+        state->executor = stream.get_executor();
+        state->stream = &stream;
+        {
+            std::lock_guard lk(conns_mu_);
+            conns_.insert(state);
+        }
+        beast::error_code ec;
+        auto remote = stream.socket().remote_endpoint(ec);
+        const std::string remote_addr = ec ? "" : remote.address().to_string();
+        beast::flat_buffer buffer;
+        for (bool keep = true; keep && !draining_;) keep = co_await one_exchange(stream, buffer, *state, remote_addr);
+        state->stream = nullptr;
+        {
+            std::lock_guard lk(conns_mu_);
+            conns_.erase(state);
+        }
+        stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        stream.socket().close(ec);
+    }
+
+    // Reads one request and writes its response. Returns whether to keep the connection.
+    awaitable<bool> one_exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer, ConnState& state,
+                                 const std::string& remote_addr) {
+        bhttp::request_parser<bhttp::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(o_.max_header_bytes));
+        parser.body_limit(o_.max_body_bytes);
+        state.idle = true;
+        stream.expires_after(o_.idle_timeout);
+        auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, as_tuple);
+        state.idle = false;
+        const auto t0 = std::chrono::steady_clock::now();
+        if (!ec && !parser.is_done()) {
+            stream.expires_after(o_.read_timeout);
+            std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, as_tuple);
+        }
+        if (ec) {
+            std::optional<Error> reply;
+            if (ec == bhttp::error::body_limit) reply = errors::too_large("body over " + std::to_string(o_.max_body_bytes));
+            else if (ec == bhttp::error::header_limit) reply = Error{"request.header_too_large", 431};
+            else if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout && ec != asio::error::eof &&
+                     ec != asio::error::connection_reset && ec != asio::error::operation_aborted &&
+                     ec != asio::error::bad_descriptor && n > 0)
+                reply = errors::bad_request(ec.message());
+            if (reply) {
+                // Named locals, not temporaries: GCC 12 mishandles temporaries with destructors in co_await.
+                Response r = error_response(*reply);
+                const std::string rid = random::hex_token(8);
+                co_await write(stream, r, bhttp::verb::unknown, 11, false, rid, "", "unmatched", t0, remote_addr, "-");
+            }
+            co_return false;
+        }
+        BeastRequest breq = parser.release();
+        Request req;
+        req.method = parse_method(std::string_view(breq.method_string().data(), breq.method_string().size()));
+        req.target = std::string(breq.target());
+        const auto q = req.target.find('?');
+        req.query = q == std::string::npos ? "" : req.target.substr(q + 1);
+        for (const auto& f : breq) req.headers.add(std::string(f.name_string()), std::string(f.value()));
+        req.body = std::move(breq.body());
+        req.remote_addr = remote_addr;
+        auto rid = req.header("X-Request-Id");
+        req.request_id = rid && valid_request_id(*rid) ? std::string(*rid) : random::hex_token(8);
+        const bool keep = breq.keep_alive() && !draining_;
+        Response res;
+        auto path = decode_path(req.target.substr(0, q));
+        if (!path) {
+            res = error_response(errors::bad_request("bad path"));
+        } else {
+            req.path = std::move(*path);
+            metrics_.inc_in_flight();
+            res = co_await dispatch(req);
+            metrics_.dec_in_flight();
+        }
+        const bool keep_after = keep && !draining_;
+        const std::string_view route = req.route.empty() ? std::string_view("unmatched") : std::string_view(req.route);
+        co_await write(stream, res, breq.method(), breq.version(), keep_after, req.request_id, req.path, route, t0,
+                       remote_addr, method_name(req.method));
+        co_return keep_after;
+    }
+
+    awaitable<Response> dispatch(Request& req) {
+        auto m = router_.match(req.method, req.path);
+        const Handler* h = m.handler;
+        if (h == nullptr) {
+            if (!m.allowed.empty()) {
+                std::string allow;
+                for (auto a : m.allowed) allow += (allow.empty() ? "" : ", ") + std::string(method_name(a));
+                if (std::find(m.allowed.begin(), m.allowed.end(), Method::get) != m.allowed.end()) allow += ", HEAD";
+                Response r = error_response(errors::method_not_allowed());
+                r.headers.set("Allow", allow);
+                co_return r;
+            }
+            if (router_.fallback() == nullptr || req.path.rfind("/api/", 0) == 0) co_return error_response(errors::not_found());
+            h = router_.fallback();
+        } else {
+            req.params = std::move(m.params);
+            req.route = m.pattern;
+        }
+        if (m.handler != nullptr && m.options.inline_ok) co_return call(*h, req);
+        co_return co_await asio::co_spawn(
+            pool_.get_executor(), [this, h, &req]() -> awaitable<Response> { co_return call(*h, req); }, use_awaitable);
+    }
+
+    static Response call(const Handler& h, Request& req) {
+        try {
+            return h(req);
+        } catch (const ErrorException& e) {
+            log::error("http.handler_error", {{"code", e.error().code}, {"detail", e.error().detail}, {"request_id", req.request_id}});
+            return error_response(e.error());
+        } catch (const std::exception& e) {
+            log::error("http.handler_exception", {{"what", e.what()}, {"request_id", req.request_id}});
+            return error_response(errors::internal());
+        }
+    }
+
+    awaitable<void> write(beast::tcp_stream& stream, Response& r, bhttp::verb method, unsigned version, bool keep,
+                          const std::string& request_id, std::string_view path, std::string_view route,
+                          std::chrono::steady_clock::time_point t0, const std::string& remote, std::string_view method_s) {
+        add_default_headers(r, request_id);
+        BeastResponse out{static_cast<bhttp::status>(r.status), version};
+        for (const auto& [k, v] : r.headers.all()) out.insert(k, v);
+        const std::size_t bytes = r.body.size();
+        if (method == bhttp::verb::head) {
+            out.content_length(bytes);
+        } else {
+            out.body() = std::move(r.body);
+            out.prepare_payload();
+        }
+        out.keep_alive(keep);
+        stream.expires_after(o_.write_timeout);
+        auto [ec, n] = co_await bhttp::async_write(stream, out, as_tuple);
+        (void)n;
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        metrics_.observe(route, method_s, r.status, secs);
+        if (o_.access_log) {
+            boost::json::object line{{"ts", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch()).count()},
+                                     {"event", "http.access"}, {"method", method_s}, {"path", path}, {"route", route},
+                                     {"status", r.status}, {"bytes", bytes}, {"duration_ms", secs * 1000.0},
+                                     {"request_id", request_id}, {"remote", remote}};
+            if (ec) line["write_error"] = ec.message();
+            log::write_raw_line(boost::json::serialize(line));
+        }
+    }
+
+    ServerOptions o_;
+    const Router& router_;
+    asio::io_context ioc_;
+    tcp::acceptor acceptor_;
+    asio::thread_pool pool_;
+    Metrics metrics_;
+    std::uint16_t port_ = 0;
+    std::atomic<bool> draining_{false};
+    std::atomic<int> connections_{0};
+    std::mutex conns_mu_;
+    std::set<std::shared_ptr<ConnState>> conns_;
+};
+
+}  // namespace
+
+std::unique_ptr<Server> make_server(ServerOptions o, const Router& router) {
+    return std::make_unique<ServerImpl>(std::move(o), router);
+}
+
+}  // namespace idara::http
