@@ -102,9 +102,14 @@ test('a failed sign-in shows the error summary', { timeout: 60_000 }, async () =
   }
 });
 
+// Demo accounts whose saved language is the journey's: a signed-in person's preference
+// wins over the browser's Accept-Language (see src/web/lang.hpp).
+const CITIZEN = { ar: 'amina.elmansouri@example.ma', fr: 'youssef.benali@example.ma' };
+const STAFF = { ar: ['unit_head', 'MEF'], fr: ['signer', 'MEF'] };
+
 for (const lang of ['ar', 'fr']) {
   test(`a citizen signs in and out (${lang})`, { timeout: 120_000 }, async () => {
-    const who = server.account('citizen');
+    const who = server.account(CITIZEN[lang]);
     const ctx = await newContext(browser, { lang });
     const page = await ctx.newPage();
     await signIn(page, who);
@@ -130,7 +135,7 @@ for (const lang of ['ar', 'fr']) {
   });
 
   test(`a staff member signs in and sees their administration (${lang})`, { timeout: 120_000 }, async () => {
-    const who = server.account('registry_clerk');
+    const who = server.account(...STAFF[lang]);
     const ctx = await newContext(browser, { lang });
     const page = await ctx.newPage();
     await signIn(page, who);
@@ -150,7 +155,7 @@ test('the sign-in journey works without JavaScript', { timeout: 120_000 }, async
   for (const lang of ['ar', 'fr']) {
     const ctx = await newContext(browser, { lang, javaScript: false });
     const page = await ctx.newPage();
-    const who = server.account('citizen');
+    const who = server.account(CITIZEN[lang]);
     await page.goto(server.url('/account'));
     assert.equal(path(page), '/login?next=%2Faccount');
     await page.fill('#login', who.login);

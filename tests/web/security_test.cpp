@@ -67,6 +67,7 @@ TEST(Csrf, DoubleSubmit) {
 TEST(Csrf, SessionToken) {
     http::Request r;
     r.method = http::Method::post;
+    r.headers.set("Content-Type", "application/x-www-form-urlencoded");
     r.body = "_csrf=session-token";
     EXPECT_TRUE(csrf_field_matches(r, "session-token"));
     EXPECT_FALSE(csrf_field_matches(r, "session-tokem"));
