@@ -103,7 +103,9 @@ TEST_P(ServiceTest, SessionsExpireWhenIdleAndAtTheirAbsoluteLimit) {
     ASSERT_TRUE(t);
     for (int i = 0; i < 26; ++i) {
         clock_.advance(29min);
-        if (i < 24) EXPECT_TRUE(svc_->resolve_session(t->id)) << i;
+        if (i < 24) {
+            EXPECT_TRUE(svc_->resolve_session(t->id)) << i;
+        }
     }
     EXPECT_FALSE(svc_->resolve_session(t->id)) << "absolute limit of 12 hours";
 }
