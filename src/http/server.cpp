@@ -75,6 +75,12 @@ std::optional<std::string> decode_path(std::string_view p) {
     return out;
 }
 
+// A malformed request (answered with 400), as opposed to a closed, reset or timed-out connection.
+bool is_parse_error(const beast::error_code& ec) {
+    static const auto& http_category = bhttp::make_error_code(bhttp::error::bad_method).category();
+    return ec.category() == http_category && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
 void add_default_headers(Response& r, const std::string& request_id) {
     auto def = [&](std::string_view name, std::string value) {
         if (!r.headers.get(name)) r.headers.set(name, std::move(value));
@@ -230,9 +236,7 @@ private:
             std::optional<Error> reply;
             if (ec == bhttp::error::body_limit) reply = errors::too_large("body over " + std::to_string(o_.max_body_bytes));
             else if (ec == bhttp::error::header_limit) reply = Error{"request.header_too_large", 431};
-            else if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout && ec != asio::error::eof &&
-                     ec != asio::error::connection_reset && ec != asio::error::operation_aborted &&
-                     ec != asio::error::bad_descriptor && n > 0)
+            else if (is_parse_error(ec))
                 reply = errors::bad_request(ec.message());
             if (reply) {
                 // Named locals, not temporaries: GCC 12 mishandles temporaries with destructors in co_await.
@@ -320,11 +324,12 @@ private:
             out.prepare_payload();
         }
         out.keep_alive(keep);
+        // Counted before the write, so a client that has its response also sees it counted.
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        metrics_.observe(route, method_s, r.status, secs);
         stream.expires_after(o_.write_timeout);
         auto [ec, n] = co_await bhttp::async_write(stream, out, as_tuple);
         (void)n;
-        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        metrics_.observe(route, method_s, r.status, secs);
         if (o_.access_log) {
             boost::json::object line{{"ts", std::chrono::duration_cast<std::chrono::milliseconds>(
                                                 std::chrono::system_clock::now().time_since_epoch()).count()},
