@@ -12,7 +12,7 @@ run: deps build-release
 	@if [ ! -f "$(DATA_DIR)/idara.db" ]; then \
 	  $(IDARA_RELEASE) init --demo --data-dir "$(DATA_DIR)"; \
 	else \
-	  echo "Reusing the data in $(DATA_DIR) (demo logins: see README.md)"; \
+	  echo "Reusing the data in $(DATA_DIR) (demo logins: docs/DEMO.md)"; \
 	  $(IDARA_RELEASE) migrate --data-dir "$(DATA_DIR)"; \
 	fi
 	$(IDARA_RELEASE) serve --data-dir "$(DATA_DIR)" $(if $(CONFIG),--config $(CONFIG))

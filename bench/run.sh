@@ -9,6 +9,7 @@ BENCH_BIN=build/release/bench/storage_bench
 DURATION=${BENCH_DURATION:-10}
 CONNS=${BENCH_CONNECTIONS:-16}
 work=$(mktemp -d)
+chmod 755 "$work"  # the PostgreSQL server runs as the postgres user and must reach $work/pg
 server_pid=""
 cleanup() {
   [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
