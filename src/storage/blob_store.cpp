@@ -26,6 +26,14 @@ bool valid_digest(std::string_view d) {
     return true;
 }
 
+// Whether the blobs table records this digest (both stores keep a row per blob).
+Result<bool> recorded(Tx& tx, std::string_view digest) {
+    if (!valid_digest(digest)) return false;
+    auto row = tx.query_one("SELECT 1 FROM blobs WHERE digest = $1", {std::string(digest)});
+    if (!row) return row.error();
+    return row->has_value();
+}
+
 Error corrupt(std::string_view digest) { return {"storage.corrupt", 500, "blob " + std::string(digest) + " is corrupt"}; }
 
 bool fsync_path(const fs::path& p, int flags) {
@@ -70,12 +78,7 @@ public:
         return std::optional<std::string>{std::move(data)};
     }
 
-    Result<bool> exists(Tx& tx, std::string_view digest) override {
-        if (!valid_digest(digest)) return false;
-        auto row = tx.query_one("SELECT 1 FROM blobs WHERE digest = $1", {std::string(digest)});
-        if (!row) return row.error();
-        return row->has_value();
-    }
+    Result<bool> exists(Tx& tx, std::string_view digest) override { return recorded(tx, digest); }
 
 private:
     fs::path path_of(std::string_view digest) const {
@@ -133,12 +136,7 @@ public:
         return std::optional<std::string>{std::move(data)};
     }
 
-    Result<bool> exists(Tx& tx, std::string_view digest) override {
-        if (!valid_digest(digest)) return false;
-        auto row = tx.query_one("SELECT 1 FROM blobs WHERE digest = $1", {std::string(digest)});
-        if (!row) return row.error();
-        return row->has_value();
-    }
+    Result<bool> exists(Tx& tx, std::string_view digest) override { return recorded(tx, digest); }
 };
 
 }  // namespace

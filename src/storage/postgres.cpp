@@ -4,6 +4,7 @@
 // dropped and replaced on next use. Parameters travel as text except blobs
 // (binary bytea); results come back as text and are decoded by column type.
 #include "storage/db.hpp"
+#include "storage/tx_guard.hpp"
 
 #include <libpq-fe.h>
 
@@ -204,13 +205,7 @@ private:
         PgTx tx(conn->get());
         Status result = tx.exec_script(begin);
         if (result) {
-            try {
-                result = fn(tx);
-            } catch (const ErrorException& e) {
-                result = e.error();
-            } catch (const std::exception& e) {
-                result = Error{"internal", 500, std::string("exception in transaction: ") + e.what()};
-            }
+            result = detail::run_guarded(fn, tx);
             if (result) {
                 result = tx.exec_script("COMMIT");
                 if (result) {

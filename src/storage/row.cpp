@@ -1,4 +1,5 @@
 #include "storage/db.hpp"
+#include "storage/tx_guard.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -72,6 +73,16 @@ Result<std::optional<Row>> Tx::query_one(std::string_view sql, const Params& par
     if (!rows) return rows.error();
     if (rows->empty()) return std::optional<Row>{};
     return std::optional<Row>{std::move(rows->front())};
+}
+
+Status detail::run_guarded(const std::function<Status(Tx&)>& fn, Tx& tx) {
+    try {
+        return fn(tx);
+    } catch (const ErrorException& e) {
+        return e.error();
+    } catch (const std::exception& e) {
+        return Error{"internal", 500, std::string("exception in transaction: ") + e.what()};
+    }
 }
 
 }  // namespace idara::storage

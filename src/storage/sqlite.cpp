@@ -3,6 +3,7 @@
 // One writer connection guarded by a mutex (BEGIN IMMEDIATE), a pool of
 // read-only connections; WAL mode so readers never block the writer.
 #include "storage/db.hpp"
+#include "storage/tx_guard.hpp"
 
 #include <sqlite3.h>
 
@@ -188,14 +189,7 @@ private:
 Status in_transaction(Connection& c, const char* begin, const std::function<Status(Tx&)>& fn) {
     if (auto s = c.exec_script(begin); !s) return s.error();
     SqliteTx tx(c);
-    Status result;
-    try {
-        result = fn(tx);
-    } catch (const ErrorException& e) {
-        result = e.error();
-    } catch (const std::exception& e) {
-        result = Error{"internal", 500, std::string("exception in transaction: ") + e.what()};
-    }
+    Status result = detail::run_guarded(fn, tx);
     if (result) {
         if (auto s = c.exec_script("COMMIT"); s) return {};
         else result = s.error();
