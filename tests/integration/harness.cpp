@@ -91,6 +91,7 @@ Server::Server(bool demo, std::vector<std::string> extra_args) {
     log_path_ = dir_.path() + "/server.log";
     std::vector<std::string> init{"init", "--data-dir", data_dir_};
     if (demo) init.push_back("--demo");
+    for (const auto& a : extra_args) init.push_back(a);  // settings such as the storage backend apply to both
     auto r = run_idara(init);
     if (r.exit_code != 0) throw std::runtime_error("idara init failed: " + r.output);
     init_output_ = r.output;

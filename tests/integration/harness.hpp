@@ -36,7 +36,8 @@ private:
 // A running `idara serve` with its own data directory.
 class Server {
 public:
-    // Initialises the data directory (with demo data when `demo`) and starts serving.
+    // Initialises the data directory (with demo data when `demo`) and starts serving;
+    // `extra_args` (e.g. --set storage.backend=postgres) are given to both `init` and `serve`.
     explicit Server(bool demo = true, std::vector<std::string> extra_args = {});
     ~Server();
     Server(const Server&) = delete;

@@ -43,21 +43,7 @@ std::unique_ptr<storage::Database> open_fresh(storage::Backend b) {
         if (!db) throw std::runtime_error("open_sqlite: " + db.error().detail);
         return std::make_unique<OwningDatabase>(std::move(*db), templ);
     }
-    const std::string dsn = postgres_dsn();
-    const std::string name = "idara_t_" + random::hex_token(8);
-    PGconn* admin = PQconnectdb(dsn.c_str());
-    if (PQstatus(admin) != CONNECTION_OK) {
-        std::string msg = PQerrorMessage(admin);
-        PQfinish(admin);
-        throw std::runtime_error("cannot reach the test PostgreSQL server: " + msg);
-    }
-    PGresult* r = PQexec(admin, ("CREATE DATABASE " + name).c_str());
-    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    std::string msg = PQerrorMessage(admin);
-    PQclear(r);
-    PQfinish(admin);
-    if (!ok) throw std::runtime_error("CREATE DATABASE failed: " + msg);
-    auto db = storage::open_postgres({.dsn = dsn + " dbname=" + name, .pool_size = 8});
+    auto db = storage::open_postgres({.dsn = fresh_postgres_dsn(), .pool_size = 8});
     if (!db) throw std::runtime_error("open_postgres: " + db.error().detail);
     return std::move(*db);
 }
@@ -80,6 +66,24 @@ std::string postgres_dsn() {
     if (dsn.empty())
         throw std::runtime_error(std::string("no PostgreSQL DSN in ") + file + ": is the 'postgres' fixture running?");
     return dsn;
+}
+
+std::string fresh_postgres_dsn() {
+    const std::string dsn = postgres_dsn();
+    const std::string name = "idara_t_" + random::hex_token(8);
+    PGconn* admin = PQconnectdb(dsn.c_str());
+    if (PQstatus(admin) != CONNECTION_OK) {
+        std::string msg = PQerrorMessage(admin);
+        PQfinish(admin);
+        throw std::runtime_error("cannot reach the test PostgreSQL server: " + msg);
+    }
+    PGresult* r = PQexec(admin, ("CREATE DATABASE " + name).c_str());
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    std::string msg = PQerrorMessage(admin);
+    PQclear(r);
+    PQfinish(admin);
+    if (!ok) throw std::runtime_error("CREATE DATABASE failed: " + msg);
+    return dsn + " dbname=" + name;
 }
 
 std::unique_ptr<storage::Database> fresh_unmigrated_database(storage::Backend b) { return open_fresh(b); }

@@ -31,5 +31,7 @@ std::unique_ptr<storage::Database> fresh_database(storage::Backend b);
 std::unique_ptr<storage::Database> fresh_unmigrated_database(storage::Backend b);
 // The PostgreSQL server's connection string (throws if the fixture is not running).
 std::string postgres_dsn();
+// Creates a new, empty database on that server and returns its connection string.
+std::string fresh_postgres_dsn();
 
 }  // namespace idara::testing
