@@ -7,7 +7,7 @@ SECONDS_EACH=${1:-60}
 cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
   -DIDARA_BUILD_BENCH=OFF -DIDARA_LIBFUZZER=ON \
   -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -g -O1" >/dev/null
-for t in config_fuzz json_body_fuzz urlencoded_fuzz login_fuzz; do
+for t in config_fuzz json_body_fuzz urlencoded_fuzz login_fuzz register_number_fuzz; do
   cmake --build build/fuzz --target "${t}_libfuzzer" -j2
   name=${t%_fuzz}
   mkdir -p "build/fuzz-corpus/$name"
