@@ -1,0 +1,155 @@
+#include "receipt/render.hpp"
+
+#include "core/i18n.hpp"
+
+#include <cairo-pdf.h>
+#include <pango/pangocairo.h>
+#include <qrencode.h>
+
+#include <memory>
+
+namespace idara::receipt {
+
+namespace {
+
+using i18n::Lang;
+
+constexpr double kPageW = 595.28, kPageH = 841.89, kMargin = 48;
+constexpr const char* kArabicFont = "Noto Naskh Arabic, Noto Sans 10";
+constexpr const char* kLatinFont = "Noto Sans, Noto Naskh Arabic 10";
+constexpr const char* kMonoFont = "DejaVu Sans Mono, monospace 7";
+
+struct CairoDeleter {
+    void operator()(cairo_t* c) const { cairo_destroy(c); }
+    void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
+};
+
+cairo_status_t append(void* out, const unsigned char* data, unsigned int len) {
+    static_cast<std::string*>(out)->append(reinterpret_cast<const char*>(data), len);
+    return CAIRO_STATUS_SUCCESS;
+}
+
+std::string esc(const std::string& s) {
+    char* e = g_markup_escape_text(s.c_str(), static_cast<gssize>(s.size()));
+    std::string out(e);
+    g_free(e);
+    return out;
+}
+
+const std::string& label(Lang l, const char* key) { return i18n::catalogue().get(l, key); }
+
+// Draws Pango markup in a box of `width` at (x, y); returns the y below it.
+double block(cairo_t* cr, double x, double y, double width, const std::string& markup, const char* font, bool rtl) {
+    PangoLayout* layout = pango_cairo_create_layout(cr);
+    pango_context_set_base_dir(pango_layout_get_context(layout), rtl ? PANGO_DIRECTION_RTL : PANGO_DIRECTION_LTR);
+    pango_layout_set_auto_dir(layout, FALSE);
+    pango_layout_context_changed(layout);
+    PangoFontDescription* fd = pango_font_description_from_string(font);
+    pango_layout_set_font_description(layout, fd);
+    pango_font_description_free(fd);
+    pango_layout_set_width(layout, static_cast<int>(width * PANGO_SCALE));
+    pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+    // Pango does not mirror alignment by base direction: right-to-left blocks align right explicitly.
+    pango_layout_set_alignment(layout, rtl ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
+    pango_layout_set_markup(layout, markup.c_str(), -1);
+    cairo_move_to(cr, x, y);
+    pango_cairo_show_layout(cr, layout);
+    int w = 0, h = 0;
+    pango_layout_get_size(layout, &w, &h);
+    g_object_unref(layout);
+    return y + static_cast<double>(h) / PANGO_SCALE;
+}
+
+// One language's half of the receipt: a list of "label: value" lines.
+std::string section(const ReceiptContent& c, Lang l) {
+    const bool ar = l == Lang::ar;
+    auto pick = [&](const Bilingual& b) { return esc(ar ? b.ar : b.fr); };
+    auto ltr = [&](const std::string& s) { return esc(ar ? isolate_ltr(s) : s); };
+    auto line = [&](const char* key, const std::string& value_markup) {
+        return "<b>" + esc(label(l, key)) + "</b> " + value_markup + "\n";
+    };
+    std::string m = "<span size='x-large' weight='bold'>" + esc(label(l, "receipt.title")) + "</span>\n";
+    m += line("receipt.register_number", "<b>" + ltr(c.register_number) + "</b>");
+    m += line("receipt.registered_at", pick(c.registered_at));
+    m += line("receipt.administration", pick(c.administration));
+    m += line("receipt.unit", pick(c.unit));
+    m += line("receipt.contact", ltr(c.contact));
+    m += line("receipt.depositor", esc(c.depositor));
+    m += line("receipt.subject", esc(c.subject));
+    m += line("receipt.type", pick(c.type));
+    m += line("receipt.deadline", pick(c.deadline));
+    m += line("receipt.silence", pick(c.silence_regime));
+    m += line("receipt.appeal", pick(c.appeal));
+    return m;
+}
+
+std::string attachments_title() {
+    return "<b>" + esc(label(Lang::fr, "receipt.attachments")) + " — " + esc(label(Lang::ar, "receipt.attachments")) + "</b>";
+}
+
+std::string attachments(const ReceiptContent& c) {
+    std::string m;
+    if (c.attachments.empty()) m += esc(label(Lang::fr, "receipt.no_attachments")) + " — " + esc(label(Lang::ar, "receipt.no_attachments")) + "\n";
+    for (std::size_t i = 0; i < c.attachments.size(); ++i)
+        m += std::to_string(i + 1) + ". " + esc(c.attachments[i].name) + "\n   SHA-256 " + esc(c.attachments[i].sha256) + "\n";
+    return m;
+}
+
+Status draw_qr(cairo_t* cr, const std::string& payload, double x, double y, double size) {
+    std::unique_ptr<QRcode, decltype(&QRcode_free)> qr(
+        QRcode_encodeString8bit(payload.c_str(), 0, QR_ECLEVEL_M), &QRcode_free);
+    if (!qr) return Error{"receipt.render", 500, "QR encoding failed"};
+    const int n = qr->width;
+    const double quiet = 4, module = size / (n + 2 * quiet);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_rectangle(cr, x, y, size, size);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    for (int r = 0; r < n; ++r)
+        for (int col = 0; col < n; ++col)
+            if (qr->data[r * n + col] & 1) cairo_rectangle(cr, x + (quiet + col) * module, y + (quiet + r) * module, module, module);
+    cairo_fill(cr);
+    return {};
+}
+
+}  // namespace
+
+std::string isolate_ltr(const std::string& token) { return "\u2066" + token + "\u2069"; }
+
+Result<std::string> render_pdf(const ReceiptContent& c) {
+    std::string out;
+    std::unique_ptr<cairo_surface_t, CairoDeleter> surface(cairo_pdf_surface_create_for_stream(append, &out, kPageW, kPageH));
+    std::unique_ptr<cairo_t, CairoDeleter> cr(cairo_create(surface.get()));
+    const double width = kPageW - 2 * kMargin;
+    cairo_set_source_rgb(cr.get(), 0, 0.3, 0.2);
+    cairo_rectangle(cr.get(), 0, 0, kPageW, 10);
+    cairo_fill(cr.get());
+    cairo_set_source_rgb(cr.get(), 0.1, 0.1, 0.1);
+    double y = block(cr.get(), kMargin, 30, width, section(c, Lang::ar), kArabicFont, true);
+    cairo_set_source_rgb(cr.get(), 0.6, 0.6, 0.6);
+    cairo_move_to(cr.get(), kMargin, y + 10);
+    cairo_line_to(cr.get(), kPageW - kMargin, y + 10);
+    cairo_stroke(cr.get());
+    cairo_set_source_rgb(cr.get(), 0.1, 0.1, 0.1);
+    y = block(cr.get(), kMargin, y + 22, width, section(c, Lang::fr), kLatinFont, false);
+    y = block(cr.get(), kMargin, y + 14, width, attachments_title(), kLatinFont, false);
+    y = block(cr.get(), kMargin, y + 4, width, attachments(c), kMonoFont, false);
+    // The QR sits at the foot of the page; content that would run into it does not fit on one page.
+    const double qr = 104;
+    const double qy = kPageH - 24 - qr;
+    if (y + 8 > qy) return Error{"receipt.render", 500, "receipt content does not fit on one page"};
+    if (auto s = draw_qr(cr.get(), c.qr_payload, kMargin, qy, qr); !s) return s.error();
+    cairo_set_source_rgb(cr.get(), 0.2, 0.2, 0.2);
+    const double cy = block(cr.get(), kMargin + qr + 16, qy + 10, width - qr - 16, esc(label(Lang::ar, "receipt.qr_caption")),
+                            kArabicFont, true);
+    block(cr.get(), kMargin + qr + 16, cy + 4, width - qr - 16, esc(label(Lang::fr, "receipt.qr_caption")), kLatinFont, false);
+    cairo_show_page(cr.get());
+    cr.reset();
+    cairo_surface_finish(surface.get());
+    if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS)
+        return Error{"receipt.render", 500, cairo_status_to_string(cairo_surface_status(surface.get()))};
+    surface.reset();
+    return out;
+}
+
+}  // namespace idara::receipt

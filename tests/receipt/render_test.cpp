@@ -1,0 +1,134 @@
+// The receipt PDF, checked with poppler (text extraction, rasterising) and zbar (QR decoding).
+#include "receipt/render.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+using namespace idara::receipt;
+namespace fs = std::filesystem;
+
+// fontconfig, pango and glib keep process-wide caches until exit; LeakSanitizer must not count them.
+extern "C" const char* __lsan_default_suppressions() {
+    return "leak:libfontconfig\nleak:libpango\nleak:libglib\nleak:libgobject\nleak:libharfbuzz\nleak:libcairo\n";
+}
+
+namespace {
+
+ReceiptContent sample() {
+    ReceiptContent c;
+    c.register_number = "MEF-2026-000123";
+    c.registered_at = {"14 ماي 2026، 10:42", "14 mai 2026 à 10:42"};
+    c.administration = {"وزارة الاقتصاد والمالية", "Ministère de l'Économie et des Finances"};
+    c.unit = {"مكتب الضبط", "Bureau d'ordre"};
+    c.contact = "bureau.ordre@mef.gov.ma";
+    c.depositor = "أمينة المنصوري";
+    c.subject = "طلب شهادة إدارية <b>&amp;</b>";
+    c.type = {"طلب", "Demande"};
+    c.attachments = {{"demande.pdf", std::string(64, 'a')}, {"cnie.png", std::string(64, 'b')}};
+    c.deadline = {"60 يومًا", "60 jours"};
+    c.silence_regime = {"السكوت بمثابة موافقة", "Le silence vaut accord"};
+    c.appeal = {"تظلم إداري ثم طعن أمام المحكمة الإدارية", "Recours gracieux puis tribunal administratif"};
+    c.qr_payload = "idara:v1:MEF-2026-000123:1778755320:Zm9vYmFy";
+    return c;
+}
+
+std::string run(const std::string& cmd) {
+    std::array<char, 4096> buf{};
+    std::string out;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (p == nullptr) return out;
+    for (std::size_t n; (n = fread(buf.data(), 1, buf.size(), p)) > 0;) out.append(buf.data(), n);
+    pclose(p);
+    return out;
+}
+
+class ReceiptPdf : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = fs::temp_directory_path() / ("idara-receipt-" + std::to_string(::getpid()));
+        fs::create_directories(dir_);
+        auto pdf = render_pdf(sample());
+        ASSERT_TRUE(pdf) << pdf.error().detail;
+        pdf_ = *pdf;
+        std::ofstream(dir_ / "r.pdf", std::ios::binary) << pdf_;
+        // Kept for people to look at: <build>/tests/receipt/sample-receipt.pdf
+        std::ofstream(fs::path(IDARA_TEST_BINARY_DIR) / "tests" / "receipt" / "sample-receipt.pdf", std::ios::binary) << pdf_;
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+    fs::path dir_;
+    std::string pdf_;
+};
+
+TEST_F(ReceiptPdf, IsASinglePagePdf) {
+    EXPECT_EQ(pdf_.rfind("%PDF-", 0), 0u);
+    const std::string info = run("pdfinfo " + (dir_ / "r.pdf").string());
+    EXPECT_NE(info.find("Pages:"), std::string::npos) << info;
+    EXPECT_EQ(info.substr(info.find("Pages:") + 6, info.find('\n', info.find("Pages:")) - info.find("Pages:") - 6)
+                  .find_first_not_of(' '),
+              info.substr(info.find("Pages:") + 6).find('1')) << "one page: " << info;
+    EXPECT_NE(info.find("595.28 x 841.89"), std::string::npos) << "A4: " << info;
+}
+
+// Text extracted from a PDF loses Arabic word boundaries around joined forms and ligatures
+// (pdftotext inserts spaces and splits lines), so Arabic is compared without whitespace and
+// bidi controls; Latin text, the register number and digests are compared exactly.
+std::string squeeze(const std::string& s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c == ' ' || c == '\n' || c == '\t' || c == '\f') continue;
+        // U+200E/F, U+202A..U+202E, U+2066..U+2069 are E2 80 8E/8F, E2 80 AA..AE, E2 81 A6..A9.
+        if (c == 0xE2 && i + 2 < s.size()) {
+            const unsigned char b = static_cast<unsigned char>(s[i + 1]), d = static_cast<unsigned char>(s[i + 2]);
+            if ((b == 0x80 && (d == 0x8E || d == 0x8F || (d >= 0xAA && d <= 0xAE))) || (b == 0x81 && d >= 0xA6 && d <= 0xA9)) {
+                i += 2;
+                continue;
+            }
+        }
+        out += s[i];
+    }
+    return out;
+}
+
+TEST_F(ReceiptPdf, CarriesEveryFieldInBothLanguages) {
+    const std::string text = run("pdftotext -enc UTF-8 " + (dir_ / "r.pdf").string() + " -");
+    for (const char* s : {"MEF-2026-000123", "Récépissé de dépôt", "Ministère de l'Économie et des Finances",
+                          "Bureau d'ordre", "bureau.ordre@mef.gov.ma", "Le silence vaut accord", "demande.pdf", "cnie.png",
+                          "Recours gracieux puis tribunal administratif"})
+        EXPECT_NE(text.find(s), std::string::npos) << "missing: " << s << "\n" << text;
+    const std::string flat = squeeze(text);
+    for (const char* s : {"وصلإيداع", "مكتبالضبط", "أمينةالمنصوري", "رقمالتسجيل", "المرفقات"})
+        EXPECT_NE(flat.find(s), std::string::npos) << "missing Arabic: " << s << "\n" << text;
+    EXPECT_NE(text.find(std::string(64, 'a')), std::string::npos) << "attachment digest";
+    EXPECT_NE(text.find(std::string(64, 'b')), std::string::npos) << "attachment digest";
+    // Content is text, never markup: the subject's tags and entity appear literally.
+    EXPECT_NE(text.find("&amp;</b>"), std::string::npos) << text;
+}
+
+TEST_F(ReceiptPdf, TheQrCodeDecodesToThePayload) {
+    const auto png = dir_ / "page";
+    run("pdftoppm -r 150 -png -singlefile " + (dir_ / "r.pdf").string() + " " + png.string());
+    ASSERT_TRUE(fs::exists(png.string() + ".png"));
+    std::string decoded = run("zbarimg --raw -q " + png.string() + ".png");
+    while (!decoded.empty() && decoded.back() == '\n') decoded.pop_back();
+    EXPECT_EQ(decoded, sample().qr_payload);
+}
+
+TEST(Receipt, ContentThatCannotFitIsRefusedNotCutOff) {
+    auto c = sample();
+    for (int i = 0; i < 40; ++i) c.attachments.push_back({"annexe-" + std::to_string(i) + ".pdf", std::string(64, 'c')});
+    auto pdf = render_pdf(c);
+    ASSERT_FALSE(pdf);
+    EXPECT_EQ(pdf.error().code, "receipt.render");
+}
+
+TEST(Receipt, LtrTokensAreIsolated) {
+    EXPECT_EQ(isolate_ltr("MEF-2026-000123"), "\u2066MEF-2026-000123\u2069");
+}
+
+}  // namespace
