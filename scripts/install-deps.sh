@@ -11,11 +11,11 @@ BUILD_PKGS=(
   libssl-dev zlib1g-dev libsqlite3-dev libpq-dev libsodium-dev
   libcli11-dev libtomlplusplus-dev libkainjow-mustache-dev
   libicu-dev libcurl4-openssl-dev
-  libpango1.0-dev libcairo2-dev libqrencode-dev fonts-noto-core
+  libpango1.0-dev libcairo2-dev libqrencode-dev fonts-noto-core libqpdf-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 TEST_PKGS=(
-  postgresql-15 chromium nodejs npm wrk curl poppler-utils zbar-tools
+  postgresql-15 chromium nodejs npm wrk curl poppler-utils zbar-tools libnss3-tools openssl
 )
 
 want=("${BUILD_PKGS[@]}")
