@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <optional>
 
 namespace idara::storage {
 
@@ -94,8 +95,17 @@ public:
     Status exec_script(std::string_view sql) override {
         ResultPtr r(PQexec(c_, std::string(sql).c_str()));
         const auto st = PQresultStatus(r.get());
-        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return pg_error(c_, r.get(), "script");
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return failed(pg_error(c_, r.get(), "script"));
         return {};
+    }
+
+    // After a failed statement PostgreSQL aborts the whole transaction, and a COMMIT
+    // then silently rolls back: the error that aborted it, if the callback ignored it.
+    std::optional<Error> aborted_by() const {
+        if (PQtransactionStatus(c_) != PQTRANS_INERROR) return std::nullopt;
+        Error e = first_error_.value_or(Error{"storage.query", 500, "transaction aborted"});
+        e.detail = "transaction aborted by an earlier failed statement: " + e.detail;
+        return e;
     }
 
     void on_rollback(std::function<void()> undo) override { undo_.push_back(std::move(undo)); }
@@ -128,11 +138,17 @@ private:
         ResultPtr r(PQexecParams(c_, std::string(sql).c_str(), static_cast<int>(params.size()), nullptr, values.data(),
                                  lengths.data(), formats.data(), 0));
         const auto st = PQresultStatus(r.get());
-        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return pg_error(c_, r.get(), "query");
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return failed(pg_error(c_, r.get(), "query"));
         return r;
     }
 
+    Error failed(Error e) {
+        if (!first_error_) first_error_ = e;
+        return e;
+    }
+
     PGconn* c_;
+    std::optional<Error> first_error_;
     std::vector<std::function<void()>> undo_;
 };
 
@@ -142,12 +158,12 @@ public:
 
     Backend backend() const override { return Backend::postgres; }
 
-    Status read_tx(const std::function<Status(Tx&)>& fn) override { return with_tx("BEGIN READ ONLY", fn); }
+    Status read_tx(const std::function<Status(Tx&)>& fn) override { return with_tx("BEGIN READ ONLY", false, fn); }
 
     Status write_tx(const std::function<Status(Tx&)>& fn) override {
         Status s;
         for (int attempt = 0; attempt < 4; ++attempt) {
-            s = with_tx("BEGIN", fn);
+            s = with_tx("BEGIN", true, fn);
             if (s || s.error().code != "storage.busy") return s;
         }
         return s;
@@ -199,13 +215,16 @@ private:
         cv_.notify_one();
     }
 
-    Status with_tx(const char* begin, const std::function<Status(Tx&)>& fn) {
+    Status with_tx(const char* begin, bool write, const std::function<Status(Tx&)>& fn) {
         auto conn = acquire();
         if (!conn) return conn.error();
         PgTx tx(conn->get());
         Status result = tx.exec_script(begin);
         if (result) {
             result = detail::run_guarded(fn, tx);
+            if (result && write) {
+                if (auto e = tx.aborted_by()) result = std::move(*e);
+            }
             if (result) {
                 result = tx.exec_script("COMMIT");
                 if (result) {

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cctype>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -62,8 +64,45 @@ TEST_P(StorageTest, TypesRoundTrip) {
     EXPECT_TRUE(rows[1].is_null(2));
     EXPECT_FALSE(rows[1].opt_int(2));
     EXPECT_EQ(rows[1].as_text(3), "");
+    EXPECT_FALSE(rows[1].is_null(4)) << "an empty blob is not NULL";
     EXPECT_EQ(rows[1].as_blob(4).bytes.size(), 0u);
+    EXPECT_EQ(rows[0].opt_text(3), arabic);
+    EXPECT_FALSE(rows[1].opt_text(2));
     EXPECT_THROW(rows[0].as_int(3), ErrorException) << "text is not an integer";
+}
+
+TEST_P(StorageTest, DoublesAndNullsRoundTripExactly) {
+    const std::vector<double> values = {0.1 + 0.2, -1e300, 5e-324, 123456789.123456789, -0.0};
+    auto got = db_->write<Rows>([&](Tx& tx) -> Result<Rows> {
+        for (std::size_t i = 0; i < values.size(); ++i)
+            if (auto r = tx.exec("INSERT INTO t (id, d, i, s) VALUES ($1, $2, $3, $4)",
+                                 {static_cast<std::int64_t>(i), values[i], nullptr, nullptr});
+                !r)
+                return r.error();
+        return tx.query("SELECT d, i, s FROM t ORDER BY id");
+    });
+    ASSERT_TRUE(got) << got.error().detail;
+    ASSERT_EQ(got->size(), values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        EXPECT_EQ((*got)[i].as_double(0), values[i]) << i;
+        EXPECT_TRUE((*got)[i].is_null(1));
+        EXPECT_TRUE((*got)[i].is_null(2));
+    }
+}
+
+TEST_P(StorageTest, PlaceholdersMayRepeatAndComeOutOfOrder) {
+    auto row = db_->read<Row>([](Tx& tx) -> Result<Row> {
+        auto r = tx.query_one("SELECT CAST($3 AS TEXT), CAST($1 AS BIGINT), CAST($3 AS TEXT) || CAST($2 AS TEXT), "
+                              "CAST($1 AS BIGINT) + CAST($1 AS BIGINT)", {std::int64_t{20}, std::string("b"), std::string("a")});
+        if (!r) return r.error();
+        if (!*r) return Error{"test", 500, "no row"};
+        return std::move(**r);
+    });
+    ASSERT_TRUE(row) << row.error().detail;
+    EXPECT_EQ(row->as_text(0), "a");
+    EXPECT_EQ(row->as_int(1), 20);
+    EXPECT_EQ(row->as_text(2), "ab");
+    EXPECT_EQ(row->as_int(3), 40);
 }
 
 TEST_P(StorageTest, ReturningPlaceholdersAndQueryOne) {
@@ -113,6 +152,53 @@ TEST_P(StorageTest, ExceptionRollsBack) {
     EXPECT_EQ(count(), 0);
 }
 
+TEST_P(StorageTest, EachRolledBackTransactionRunsItsOwnHooksOnce) {
+    int first = 0, second = 0;
+    for (int* counter : {&first, &second}) {
+        auto s = db_->write_tx([&](Tx& tx) -> Status {
+            tx.on_rollback([counter] { ++*counter; });
+            return errors::internal("no");
+        });
+        ASSERT_FALSE(s);
+    }
+    EXPECT_EQ(first, 1);
+    EXPECT_EQ(second, 1);
+    int in_read = 0;
+    EXPECT_FALSE(db_->read_tx([&](Tx& tx) -> Status {
+        tx.on_rollback([&] { ++in_read; });
+        throw std::logic_error("reader failed");
+    }));
+    EXPECT_EQ(in_read, 1);
+}
+
+// A callback that ignores a failed statement and returns success: the caller is told
+// the truth. SQLite keeps the rest of the transaction; PostgreSQL aborts it, and then
+// write_tx must report the error (and run the hooks), never "committed" with nothing saved.
+TEST_P(StorageTest, AnIgnoredStatementErrorNeverReportsALostCommit) {
+    int undone = 0;
+    auto s = db_->write_tx([&](Tx& tx) -> Status {
+        tx.on_rollback([&] { ++undone; });
+        if (auto r = tx.exec("INSERT INTO t (id) VALUES (1)"); !r) return r.error();
+        auto dup = tx.exec("INSERT INTO t (id) VALUES (1)");
+        EXPECT_FALSE(dup);
+        if (!dup) {
+            EXPECT_EQ(dup.error().code, "storage.conflict");
+        }
+        return {};  // ignores the failure
+    });
+    if (s) {
+        EXPECT_EQ(count(), 1) << "success was reported, so the first insert must be committed";
+        EXPECT_EQ(undone, 0);
+    } else {
+        EXPECT_EQ(s.error().code, "storage.conflict") << s.error().detail;
+        EXPECT_EQ(count(), 0);
+        EXPECT_EQ(undone, 1);
+    }
+    if (GetParam() == Backend::sqlite) {
+        EXPECT_TRUE(s) << "SQLite rolls back only the failed statement";
+    }
+}
+
 TEST_P(StorageTest, CommitNeverRunsUndoHooks) {
     int undone = 0;
     ASSERT_TRUE(db_->write_tx([&](Tx& tx) -> Status {
@@ -151,37 +237,65 @@ TEST_P(StorageTest, MalformedSqlAndReadOnlyTransactions) {
         if (!r) return r.error();
         return {};
     });
-    EXPECT_FALSE(write_in_read) << "a read transaction cannot write";
+    ASSERT_FALSE(write_in_read) << "a read transaction cannot write";
+    EXPECT_EQ(write_in_read.error().code.rfind("storage.", 0), 0u) << write_in_read.error().code;
+    auto script_in_read = db_->read_tx([](Tx& tx) { return tx.exec_script("INSERT INTO t (id) VALUES (6)"); });
+    EXPECT_FALSE(script_in_read) << "not even through a script";
     EXPECT_EQ(count(), 0);
+    auto bad_exec = db_->write_tx([](Tx& tx) -> Status {
+        auto r = tx.exec("INSERT INTO no_such_table VALUES (1)");
+        if (!r) return r.error();
+        return {};
+    });
+    ASSERT_FALSE(bad_exec);
+    EXPECT_EQ(bad_exec.error().code, "storage.query");
+    EXPECT_EQ(bad_exec.error().status, 500);
 }
 
-TEST_P(StorageTest, ConcurrentWritersLoseNothing) {
+TEST_P(StorageTest, ConcurrentIncrementsAreExact) {
     ASSERT_TRUE(db_->write_tx([](Tx& tx) -> Status { return tx.exec_script("INSERT INTO t (id, i) VALUES (0, 0)"); }));
     std::vector<std::thread> threads;
     std::atomic<int> failures{0};
     for (int t = 0; t < 8; ++t)
-        threads.emplace_back([&, t] {
+        threads.emplace_back([&] {
             for (int i = 0; i < 50; ++i) {
                 auto s = db_->write_tx([&](Tx& tx) -> Status {
-                    auto row = tx.query_one("SELECT i FROM t WHERE id = 0");
-                    if (!row) return row.error();
-                    auto u = tx.exec("UPDATE t SET i = $1 WHERE id = 0", {(*row)->as_int(0) + 1});
+                    auto u = tx.exec("UPDATE t SET i = i + 1 WHERE id = 0");
                     if (!u) return u.error();
-                    auto ins = tx.exec("INSERT INTO t (id) VALUES ($1)", {std::int64_t{1 + t * 1000 + i}});
-                    if (!ins) return ins.error();
+                    if (*u != 1) return Error{"test", 500, "updated " + std::to_string(*u) + " rows"};
                     return {};
                 });
                 if (!s) ++failures;
             }
         });
     for (auto& th : threads) th.join();
-    // On PostgreSQL a lost update would be possible under READ COMMITTED: row locks via UPDATE
-    // serialise this read-modify-write only if the read locks, so count committed increments.
-    const auto committed = 400 - failures.load();
-    EXPECT_EQ(count(), committed + 1);
-    if (GetParam() == Backend::sqlite) {
-        EXPECT_EQ(failures.load(), 0);
-    }
+    EXPECT_EQ(failures.load(), 0);
+    auto total = db_->read<std::int64_t>([](Tx& tx) -> Result<std::int64_t> {
+        auto r = tx.query_one("SELECT i FROM t WHERE id = 0");
+        if (!r) return r.error();
+        return (*r)->as_int(0);
+    });
+    EXPECT_EQ(total.value(), 400);
+}
+
+TEST_P(StorageTest, ConcurrentInsertsAreAllKept) {
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    for (int t = 0; t < 8; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 50; ++i) {
+                auto id = db_->write<std::int64_t>([&](Tx& tx) -> Result<std::int64_t> {
+                    auto r = tx.query_one("INSERT INTO t (id, s) VALUES ($1, $2) RETURNING id",
+                                          {std::int64_t{1 + t * 1000 + i}, "thread " + std::to_string(t)});
+                    if (!r) return r.error();
+                    return (*r)->as_int(0);
+                });
+                if (!id || *id != 1 + t * 1000 + i) ++failures;
+            }
+        });
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(failures.load(), 0);
+    EXPECT_EQ(count(), 400);
 }
 
 TEST_P(StorageTest, CountersWithSelectForUpdateNeverLoseIncrements) {
@@ -213,19 +327,49 @@ TEST_P(StorageTest, PoolStatsAreSane) {
     EXPECT_GE(s.size, 1);
     EXPECT_EQ(s.in_use, 0);
     EXPECT_EQ(s.waiting, 0);
+    ASSERT_TRUE(db_->read_tx([&](Tx&) -> Status {
+        auto inside = db_->pool_stats();
+        EXPECT_EQ(inside.in_use, 1) << "the connection of this transaction is lent out";
+        EXPECT_LE(inside.in_use, inside.size);
+        EXPECT_EQ(inside.waiting, 0);
+        return {};
+    }));
+    s = db_->pool_stats();
+    EXPECT_EQ(s.in_use, 0) << "and given back";
+    EXPECT_GE(s.size, 1);
+    EXPECT_LE(s.size, GetParam() == Backend::sqlite ? 5 : 8) << "never more than configured";
 }
 
 // ---- Migrations
 
 TEST_P(StorageTest, MigrationsAreAtLatestAndRerunIsANoOp) {
-    EXPECT_EQ(schema_version(*db_).value(), latest_version(GetParam()));
-    EXPECT_EQ(migrate(*db_).value(), latest_version(GetParam()));
+    const int latest = latest_version(GetParam());
+    EXPECT_GE(latest, 1);
+    EXPECT_EQ(schema_version(*db_).value(), latest);
+    auto recorded = [&] { return count("schema_migrations"); };
+    EXPECT_EQ(recorded(), latest);
+    EXPECT_EQ(migrate(*db_).value(), latest);
+    EXPECT_EQ(migrate(*db_).value(), latest);
+    EXPECT_EQ(recorded(), latest) << "a re-run applies nothing";
+    EXPECT_EQ(schema_version(*db_).value(), latest);
+}
+
+TEST_P(StorageTest, AnUnmigratedDatabaseIsAtVersionZero) {
+    auto db = idara::testing::fresh_unmigrated_database(GetParam());
+    EXPECT_EQ(schema_version(*db).value(), 0);
+    EXPECT_EQ(migrate(*db).value(), latest_version(GetParam()));
+    EXPECT_EQ(schema_version(*db).value(), latest_version(GetParam()));
 }
 
 TEST_P(StorageTest, EmbeddedMigrationsAreGapFreeOnBothBackends) {
     auto list = embedded_migrations(GetParam());
     ASSERT_FALSE(list.empty());
-    for (std::size_t i = 0; i < list.size(); ++i) EXPECT_EQ(list[i].version, static_cast<int>(i + 1)) << list[i].name;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        EXPECT_EQ(list[i].version, static_cast<int>(i + 1)) << list[i].name;
+        EXPECT_FALSE(list[i].sql.empty()) << list[i].name;
+        EXPECT_EQ(std::atoi(list[i].name.c_str()), list[i].version) << list[i].name;
+    }
+    EXPECT_EQ(latest_version(GetParam()), static_cast<int>(list.size()));
     auto other = embedded_migrations(GetParam() == Backend::sqlite ? Backend::postgres : Backend::sqlite);
     ASSERT_EQ(other.size(), list.size());
     for (std::size_t i = 0; i < list.size(); ++i) EXPECT_EQ(other[i].name, list[i].name);
@@ -236,6 +380,17 @@ TEST_P(StorageTest, SyntheticMigrationsApplyInOrderAndAFailureLeavesTheOldVersio
     std::vector<Migration> list = {{1, "0001_a", "CREATE TABLE a (x BIGINT)"},
                                    {2, "0002_b", "CREATE TABLE b (x BIGINT); INSERT INTO a VALUES (1)"}};
     EXPECT_EQ(migrate_with(*db, list).value(), 2);
+    auto applied = db->read<Rows>([](Tx& tx) { return tx.query("SELECT version, name FROM schema_migrations ORDER BY version"); });
+    ASSERT_TRUE(applied);
+    ASSERT_EQ(applied->size(), 2u);
+    EXPECT_EQ((*applied)[0].as_text(1), "0001_a");
+    EXPECT_EQ((*applied)[1].as_text(1), "0002_b");
+    auto a_rows = db->read<std::int64_t>([](Tx& tx) -> Result<std::int64_t> {
+        auto r = tx.query_one("SELECT COUNT(*) FROM a");
+        if (!r) return r.error();
+        return (*r)->as_int(0);
+    });
+    EXPECT_EQ(a_rows.value(), 1) << "0002 ran after 0001, once";
     list.push_back({3, "0003_broken", "CREATE TABLE c (x BIGINT); THIS IS NOT SQL"});
     auto r = migrate_with(*db, list);
     ASSERT_FALSE(r);
@@ -245,7 +400,26 @@ TEST_P(StorageTest, SyntheticMigrationsApplyInOrderAndAFailureLeavesTheOldVersio
         return bool(q);
     });
     EXPECT_FALSE(has_c.value()) << "the failed migration left no table behind";
-    EXPECT_EQ(migrate_with(*db, {list[0], list[1]}).value(), 2);
+    EXPECT_EQ(schema_version(*db).value(), 2) << "the previous version stays recorded";
+}
+
+TEST_P(StorageTest, AFailedSyntheticMigrationKeepsThePreviousVersion) {
+    auto db = idara::testing::fresh_unmigrated_database(GetParam());
+    std::vector<Migration> list = {{1, "0001_a", "CREATE TABLE a (x BIGINT)"},
+                                   {2, "0002_broken", "CREATE TABLE c (x BIGINT); INSERT INTO a VALUES (1); SELEC 1"}};
+    auto r = migrate_with(*db, list);
+    ASSERT_FALSE(r);
+    auto state = db->read<std::string>([](Tx& tx) -> Result<std::string> {
+        auto v = tx.query_one("SELECT MAX(version) FROM schema_migrations");
+        if (!v) return v.error();
+        auto n = tx.query_one("SELECT COUNT(*) FROM a");
+        if (!n) return n.error();
+        return std::to_string((*v)->as_int(0)) + "/" + std::to_string((*n)->as_int(0));
+    });
+    ASSERT_TRUE(state) << state.error().detail;
+    EXPECT_EQ(*state, "1/0") << "version 1 recorded, nothing of version 2 kept";
+    list[1].sql = "CREATE TABLE c (x BIGINT); INSERT INTO a VALUES (1)";
+    EXPECT_EQ(migrate_with(*db, list).value(), 2) << "once fixed, it applies";
 }
 
 TEST_P(StorageTest, ADatabaseNewerThanTheBinaryIsRefused) {
@@ -260,6 +434,9 @@ TEST_P(StorageTest, ADatabaseNewerThanTheBinaryIsRefused) {
     auto m = migrate(*db_);
     ASSERT_FALSE(m);
     EXPECT_EQ(m.error().code, "storage.schema_too_new");
+    auto w = migrate_with(*db_, embedded_migrations(GetParam()));
+    ASSERT_FALSE(w);
+    EXPECT_EQ(w.error().code, "storage.schema_too_new");
 }
 
 // ---- Blob store
@@ -300,8 +477,20 @@ TEST_P(BlobTest, PutGetIsContentAddressedAndIdempotent) {
     EXPECT_EQ(get(*d1).value().value(), data);
     EXPECT_FALSE(get(std::string(64, 'a')).value());
     EXPECT_FALSE(get("../../etc/passwd").value());
+    EXPECT_FALSE(get("").value());
+    std::string upper = *d1;
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    EXPECT_FALSE(get(upper).value()) << "digests are lowercase hex";
+    EXPECT_EQ(count("blobs"), 1) << "one copy";
+    auto known = db_->read<bool>([&](Tx& tx) { return store_->exists(tx, *d1); });
+    EXPECT_TRUE(known.value());
+    auto unknown = db_->read<bool>([&](Tx& tx) { return store_->exists(tx, std::string(64, 'b')); });
+    EXPECT_FALSE(unknown.value());
+    auto empty = put("");
+    ASSERT_TRUE(empty);
+    EXPECT_EQ(get(*empty).value().value(), "");
     if (GetParam() == Backend::sqlite) {
-        EXPECT_EQ(files_on_disk(), 1u);
+        EXPECT_EQ(files_on_disk(), 2u);
     }
 }
 
@@ -314,8 +503,39 @@ TEST_P(BlobTest, ARolledBackPutLeavesNothing) {
         return errors::internal("crash before the entry was written");
     });
     ASSERT_FALSE(s);
+    ASSERT_EQ(digest.size(), 64u);
     EXPECT_FALSE(get(digest).value());
     EXPECT_EQ(files_on_disk(), 0u);
+    EXPECT_EQ(count("blobs"), 0);
+}
+
+TEST_P(BlobTest, RollingBackASecondPutKeepsTheCommittedBlob) {
+    const std::string data = "signed register extract";
+    auto d = put(data);
+    ASSERT_TRUE(d);
+    auto s = db_->write_tx([&](Tx& tx) -> Status {
+        auto again = store_->put(tx, data);
+        if (!again) return again.error();
+        EXPECT_EQ(*again, *d);
+        return errors::internal("rolled back");
+    });
+    ASSERT_FALSE(s);
+    EXPECT_EQ(get(*d).value().value(), data) << "the blob committed earlier is still there";
+    if (GetParam() == Backend::sqlite) {
+        EXPECT_EQ(files_on_disk(), 1u);
+    }
+}
+
+TEST_P(BlobTest, APutIsVisibleInsideItsTransaction) {
+    auto s = db_->write_tx([&](Tx& tx) -> Status {
+        auto d = store_->put(tx, "fresh");
+        if (!d) return d.error();
+        auto g = store_->get(tx, *d);
+        if (!g) return g.error();
+        EXPECT_EQ(g->value_or("<none>"), "fresh");
+        return {};
+    });
+    EXPECT_TRUE(s);
 }
 
 TEST_P(BlobTest, CorruptionIsDetected) {
@@ -341,7 +561,33 @@ INSTANTIATE_TEST_SUITE_P(Backends, BlobTest, ::testing::ValuesIn(idara::testing:
                          idara::testing::backend_param_name);
 
 TEST(Sqlite, InMemoryDatabasesAreRefused) {
-    EXPECT_FALSE(open_sqlite({.path = ":memory:"}));
+    auto db = open_sqlite({.path = ":memory:"});
+    ASSERT_FALSE(db);
+    EXPECT_TRUE(db.error().code.rfind("storage.", 0) == 0) << db.error().code;
+    EXPECT_FALSE(open_sqlite({.path = ""}));
+    EXPECT_FALSE(open_sqlite({.path = "file::memory:?cache=shared"}));
+}
+
+TEST(Sqlite, PlaceholderRewriteLeavesQuotedDollarsAlone) {
+    auto db = idara::testing::fresh_unmigrated_database(Backend::sqlite);
+    auto row = db->read<Row>([](Tx& tx) -> Result<Row> {
+        auto r = tx.query_one("SELECT '$1', $2, 'it''s $2', $1, '$2' || $1", {std::string("one"), std::string("two")});
+        if (!r) return r.error();
+        if (!*r) return Error{"test", 500, "no row"};
+        return std::move(**r);
+    });
+    ASSERT_TRUE(row) << row.error().detail;
+    EXPECT_EQ(row->as_text(0), "$1");
+    EXPECT_EQ(row->as_text(1), "two");
+    EXPECT_EQ(row->as_text(2), "it's $2");
+    EXPECT_EQ(row->as_text(3), "one");
+    EXPECT_EQ(row->as_text(4), "$2one");
+}
+
+TEST(Sqlite, UnopenableFileIsUnavailable) {
+    auto db = open_sqlite({.path = "/nonexistent-dir-idara/sub/test.db"});
+    ASSERT_FALSE(db);
+    EXPECT_EQ(db.error().code, "storage.unavailable");
 }
 
 TEST(Postgres, UnreachableServerIsUnavailable) {
@@ -349,6 +595,12 @@ TEST(Postgres, UnreachableServerIsUnavailable) {
     ASSERT_FALSE(db);
     EXPECT_EQ(db.error().code, "storage.unavailable");
     EXPECT_EQ(db.error().status, 503);
+    auto garbage = open_postgres({.dsn = "this is = not a dsn"});
+    ASSERT_FALSE(garbage);
+    EXPECT_EQ(garbage.error().code, "storage.unavailable");
+    auto empty = open_postgres({.dsn = ""});
+    ASSERT_FALSE(empty);
+    EXPECT_EQ(empty.error().code, "storage.unavailable");
 }
 
 }  // namespace

@@ -5,9 +5,11 @@
 
 #include <libpq-fe.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <stdexcept>
 
 namespace fs = std::filesystem;
@@ -16,14 +18,17 @@ namespace idara::testing {
 
 namespace {
 
-// Owns the temporary directory of a SQLite test database; removes it after the database closes.
+// Owns what a test database lives in (SQLite: its temporary directory; PostgreSQL: the
+// database on the test server) and removes it after the database has closed.
 class OwningDatabase final : public storage::Database {
 public:
-    OwningDatabase(std::unique_ptr<storage::Database> inner, fs::path dir) : inner_(std::move(inner)), dir_(std::move(dir)) {}
+    OwningDatabase(std::unique_ptr<storage::Database> inner, std::function<void()> cleanup)
+        : inner_(std::move(inner)), cleanup_(std::move(cleanup)) {}
+    OwningDatabase(const OwningDatabase&) = delete;
+    OwningDatabase& operator=(const OwningDatabase&) = delete;
     ~OwningDatabase() override {
         inner_.reset();
-        std::error_code ec;
-        fs::remove_all(dir_, ec);
+        if (cleanup_) cleanup_();
     }
     storage::Backend backend() const override { return inner_->backend(); }
     Status read_tx(const std::function<Status(storage::Tx&)>& fn) override { return inner_->read_tx(fn); }
@@ -32,20 +37,58 @@ public:
 
 private:
     std::unique_ptr<storage::Database> inner_;
-    fs::path dir_;
+    std::function<void()> cleanup_;
 };
+
+// Runs one statement on the test server's maintenance database; returns libpq's message on failure.
+std::string admin_exec(const std::string& dsn, const std::string& sql) {
+    PGconn* admin = PQconnectdb(dsn.c_str());
+    if (PQstatus(admin) != CONNECTION_OK) {
+        std::string msg = PQerrorMessage(admin);
+        PQfinish(admin);
+        return "cannot reach the test PostgreSQL server (" + dsn + "): " + msg;
+    }
+    PGresult* r = PQexec(admin, sql.c_str());
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    std::string msg = ok ? std::string() : sql + ": " + PQerrorMessage(admin);
+    PQclear(r);
+    PQfinish(admin);
+    return msg;
+}
+
+std::string new_postgres_database(const std::string& dsn) {
+    const std::string name = "idara_t_" + random::hex_token(8);
+    if (auto err = admin_exec(dsn, "CREATE DATABASE " + name); !err.empty()) throw std::runtime_error(err);
+    return name;
+}
 
 std::unique_ptr<storage::Database> open_fresh(storage::Backend b) {
     if (b == storage::Backend::sqlite) {
         std::string templ = (fs::temp_directory_path() / "idara-test-XXXXXX").string();
-        if (mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+        if (mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + templ);
+        auto remove_dir = [dir = fs::path(templ)] {
+            std::error_code ec;
+            fs::remove_all(dir, ec);
+        };
         auto db = storage::open_sqlite({.path = templ + "/test.db", .readers = 4});
-        if (!db) throw std::runtime_error("open_sqlite: " + db.error().detail);
-        return std::make_unique<OwningDatabase>(std::move(*db), templ);
+        if (!db) {
+            remove_dir();
+            throw std::runtime_error("open_sqlite: " + db.error().code + ": " + db.error().detail);
+        }
+        return std::make_unique<OwningDatabase>(std::move(*db), remove_dir);
     }
-    auto db = storage::open_postgres({.dsn = fresh_postgres_dsn(), .pool_size = 8});
-    if (!db) throw std::runtime_error("open_postgres: " + db.error().detail);
-    return std::move(*db);
+    const std::string dsn = postgres_dsn();
+    const std::string name = new_postgres_database(dsn);
+    auto drop = [dsn, name] {
+        if (auto err = admin_exec(dsn, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); !err.empty())
+            std::fprintf(stderr, "test_db: %s\n", err.c_str());
+    };
+    auto db = storage::open_postgres({.dsn = dsn + " dbname=" + name, .pool_size = 8});
+    if (!db) {
+        drop();
+        throw std::runtime_error("open_postgres: " + db.error().code + ": " + db.error().detail);
+    }
+    return std::make_unique<OwningDatabase>(std::move(*db), drop);
 }
 
 }  // namespace
@@ -61,6 +104,9 @@ std::string postgres_dsn() {
     if (file == nullptr || *file == '\0')
         throw std::runtime_error("IDARA_TEST_PG_DSN_FILE is not set: run PostgreSQL tests through ctest (fixture 'postgres')");
     std::ifstream in(file);
+    if (!in)
+        throw std::runtime_error(std::string("cannot read the PostgreSQL DSN file ") + file +
+                                 ": is the CTest fixture 'postgres' (scripts/pg-test.sh start) running?");
     std::string dsn;
     std::getline(in, dsn);
     if (dsn.empty())
@@ -70,20 +116,7 @@ std::string postgres_dsn() {
 
 std::string fresh_postgres_dsn() {
     const std::string dsn = postgres_dsn();
-    const std::string name = "idara_t_" + random::hex_token(8);
-    PGconn* admin = PQconnectdb(dsn.c_str());
-    if (PQstatus(admin) != CONNECTION_OK) {
-        std::string msg = PQerrorMessage(admin);
-        PQfinish(admin);
-        throw std::runtime_error("cannot reach the test PostgreSQL server: " + msg);
-    }
-    PGresult* r = PQexec(admin, ("CREATE DATABASE " + name).c_str());
-    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    std::string msg = PQerrorMessage(admin);
-    PQclear(r);
-    PQfinish(admin);
-    if (!ok) throw std::runtime_error("CREATE DATABASE failed: " + msg);
-    return dsn + " dbname=" + name;
+    return dsn + " dbname=" + new_postgres_database(dsn);
 }
 
 std::unique_ptr<storage::Database> fresh_unmigrated_database(storage::Backend b) { return open_fresh(b); }
@@ -91,7 +124,7 @@ std::unique_ptr<storage::Database> fresh_unmigrated_database(storage::Backend b)
 std::unique_ptr<storage::Database> fresh_database(storage::Backend b) {
     auto db = open_fresh(b);
     auto v = storage::migrate(*db);
-    if (!v) throw std::runtime_error("migrate: " + v.error().detail);
+    if (!v) throw std::runtime_error("migrate: " + v.error().code + ": " + v.error().detail);
     return db;
 }
 
