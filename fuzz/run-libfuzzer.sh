@@ -4,14 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-60}
-cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
+B=${FUZZ_BUILD_DIR:-build/fuzz}
+cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
   -DIDARA_BUILD_BENCH=OFF -DIDARA_LIBFUZZER=ON \
   -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -g -O1" >/dev/null
 for t in config_fuzz json_body_fuzz urlencoded_fuzz login_fuzz register_number_fuzz; do
-  cmake --build build/fuzz --target "${t}_libfuzzer" -j2
+  cmake --build "$B" --target "${t}_libfuzzer" -j2
   name=${t%_fuzz}
   mkdir -p "build/fuzz-corpus/$name"
   echo "fuzz: $t for ${SECONDS_EACH}s"
-  "build/fuzz/fuzz/${t}_libfuzzer" -max_total_time="$SECONDS_EACH" -max_len=65536 \
+  "$B/fuzz/${t}_libfuzzer" -max_total_time="$SECONDS_EACH" -max_len=65536 \
     "build/fuzz-corpus/$name" "fuzz/corpus/$name"
 done

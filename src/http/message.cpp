@@ -37,6 +37,12 @@ std::string decode_component(std::string_view s) {
     return out;
 }
 
+std::string_view trim_ows(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
 std::optional<std::string> find_pair(std::string_view s, std::string_view name) {
     for (auto& [k, v] : parse_urlencoded(s))
         if (k == name) return v;
@@ -99,11 +105,10 @@ std::optional<std::string> Request::cookie(std::string_view name) const {
         auto semi = s.find(';');
         std::string_view part = s.substr(0, semi);
         s = semi == std::string_view::npos ? std::string_view{} : s.substr(semi + 1);
-        while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
         auto eq = part.find('=');
         if (eq == std::string_view::npos) continue;
-        std::string_view k = part.substr(0, eq), v = part.substr(eq + 1);
-        while (!k.empty() && k.back() == ' ') k.remove_suffix(1);
+        const std::string_view k = trim_ows(part.substr(0, eq));
+        std::string_view v = trim_ows(part.substr(eq + 1));
         if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
         if (k == name) return std::string(v);
     }
@@ -111,8 +116,10 @@ std::optional<std::string> Request::cookie(std::string_view name) const {
 }
 
 std::optional<std::string> Request::form(std::string_view name) const {
-    auto ct = header("Content-Type").value_or("");
-    if (ct.substr(0, 33) != "application/x-www-form-urlencoded") return std::nullopt;
+    constexpr std::string_view kForm = "application/x-www-form-urlencoded";
+    const std::string_view ct = header("Content-Type").value_or("");
+    if (ct.size() < kForm.size() || !iequals(ct.substr(0, kForm.size()), kForm)) return std::nullopt;
+    if (ct.size() > kForm.size() && ct[kForm.size()] != ';' && ct[kForm.size()] != ' ') return std::nullopt;
     return find_pair(body, name);
 }
 

@@ -22,9 +22,16 @@ std::vector<std::string_view> split(std::string_view path) {
 
 bool is_param(std::string_view seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
 
-// Number of literal segments: more literals win over parameters.
-int literal_count(const std::vector<std::string>& segs) {
-    return static_cast<int>(std::count_if(segs.begin(), segs.end(), [](const std::string& s) { return !is_param(s); }));
+// Specificity order: at the first segment where one pattern has a literal and the
+// other a parameter, the literal wins ("/a/b/{y}" before "/a/{x}/c"). This is a
+// lexicographic order on the segment kinds, hence a strict weak order.
+bool more_specific(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+    const std::size_t n = std::min(a.size(), b.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        const bool pa = is_param(a[i]), pb = is_param(b[i]);
+        if (pa != pb) return !pa;
+    }
+    return a.size() < b.size();
 }
 
 }  // namespace
@@ -34,9 +41,8 @@ void Router::add(Method m, std::string pattern, Handler h, RouteOptions o) {
     for (auto seg : split(pattern)) r.segments.emplace_back(seg);
     routes_.push_back(std::move(r));
     // Keep the most specific patterns first so literals take precedence over parameters.
-    std::stable_sort(routes_.begin(), routes_.end(), [](const Route& a, const Route& b) {
-        return literal_count(a.segments) > literal_count(b.segments);
-    });
+    std::stable_sort(routes_.begin(), routes_.end(),
+                     [](const Route& a, const Route& b) { return more_specific(a.segments, b.segments); });
 }
 
 Router::Match Router::match(Method m, std::string_view path) const {

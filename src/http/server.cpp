@@ -17,6 +17,8 @@
 #include <boost/json.hpp>
 
 #include <atomic>
+#include <cstdio>
+#include <ctime>
 #include <chrono>
 #include <mutex>
 #include <set>
@@ -73,6 +75,19 @@ std::optional<std::string> decode_path(std::string_view p) {
         if (starts && ends) return std::nullopt;
     }
     return out;
+}
+
+// UTC ISO-8601 with milliseconds, as in the other log lines.
+std::string now_iso() {
+    const auto now = std::chrono::system_clock::now();
+    const auto secs = std::chrono::system_clock::to_time_t(now);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+    return buf;
 }
 
 // A malformed request (answered with 400), as opposed to a closed, reset or timed-out connection.
@@ -145,6 +160,15 @@ public:
         ioc_.run();
         for (auto& t : threads) t.join();
         pool_.join();
+        // Past the drain timeout: no I/O thread runs any more, so the connections still
+        // open can be closed from here; their clients see the close at once.
+        {
+            std::lock_guard lk(conns_mu_);
+            for (const auto& c : conns_) {
+                beast::error_code ec;
+                if (c->stream != nullptr) c->stream->socket().close(ec);
+            }
+        }
         log::info("server.stopped", {{"port", std::to_string(port_)}});
     }
 
@@ -161,6 +185,10 @@ private:
             auto [ec] = co_await acceptor_.async_accept(sock, as_tuple);
             if (ec) {
                 if (draining_ || !acceptor_.is_open()) co_return;
+                // Out of descriptors and the like: back off briefly instead of spinning.
+                log::warn("server.accept_error", {{"error", ec.message()}});
+                asio::steady_timer backoff(ioc_, std::chrono::milliseconds(50));
+                co_await backoff.async_wait(as_tuple);
                 continue;
             }
             ++connections_;
@@ -223,13 +251,21 @@ private:
         bhttp::request_parser<bhttp::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(o_.max_header_bytes));
         parser.body_limit(o_.max_body_bytes);
+        // Idle: wait for the first byte of the next request under the keep-alive idle timeout;
+        // a drain closes the connection in this state. Then the request is in flight and
+        // must arrive within the read timeout.
         state.idle = true;
-        stream.expires_after(o_.idle_timeout);
-        auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, as_tuple);
+        if (buffer.size() == 0) {
+            stream.expires_after(o_.idle_timeout);
+            auto [ec0, n0] = co_await stream.async_read_some(buffer.prepare(4096), as_tuple);
+            if (ec0) co_return false;
+            buffer.commit(n0);
+        }
         state.idle = false;
         const auto t0 = std::chrono::steady_clock::now();
+        stream.expires_after(o_.read_timeout);
+        auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, as_tuple);
         if (!ec && !parser.is_done()) {
-            stream.expires_after(o_.read_timeout);
             std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, as_tuple);
         }
         if (ec) {
@@ -243,6 +279,7 @@ private:
                 Response r = error_response(*reply);
                 const std::string rid = random::hex_token(8);
                 co_await write(stream, r, bhttp::verb::unknown, 11, false, rid, "", "unmatched", t0, remote_addr, "-");
+                co_await linger(stream, buffer);
             }
             co_return false;
         }
@@ -273,6 +310,24 @@ private:
         co_await write(stream, res, breq.method(), breq.version(), keep_after, req.request_id, req.path, route, t0,
                        remote_addr, method_name(req.method));
         co_return keep_after;
+    }
+
+    // After an error reply on a request whose bytes were not all read: half-close and
+    // discard what the client still sends for a moment, so that closing does not reset
+    // the connection before the client has read the reply.
+    awaitable<void> linger(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+        beast::error_code ec;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        if (ec) co_return;
+        std::size_t discarded = 0;
+        stream.expires_after(std::chrono::milliseconds(500));
+        while (discarded < 4 * 1024 * 1024) {
+            buffer.clear();
+            auto [rec, n] = co_await stream.async_read_some(buffer.prepare(16 * 1024), as_tuple);
+            if (rec) break;
+            discarded += n;
+        }
+        buffer.clear();
     }
 
     awaitable<Response> dispatch(Request& req) {
@@ -307,6 +362,9 @@ private:
         } catch (const std::exception& e) {
             log::error("http.handler_exception", {{"what", e.what()}, {"request_id", req.request_id}});
             return error_response(errors::internal());
+        } catch (...) {
+            log::error("http.handler_exception", {{"what", "non-standard exception"}, {"request_id", req.request_id}});
+            return error_response(errors::internal());
         }
     }
 
@@ -331,8 +389,7 @@ private:
         auto [ec, n] = co_await bhttp::async_write(stream, out, as_tuple);
         (void)n;
         if (o_.access_log) {
-            boost::json::object line{{"ts", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                std::chrono::system_clock::now().time_since_epoch()).count()},
+            boost::json::object line{{"ts", now_iso()},
                                      {"event", "http.access"}, {"method", method_s}, {"path", path}, {"route", route},
                                      {"status", r.status}, {"bytes", bytes}, {"duration_ms", secs * 1000.0},
                                      {"request_id", request_id}, {"remote", remote}};

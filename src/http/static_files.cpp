@@ -31,9 +31,46 @@ std::string content_type(std::string_view path) {
     return "application/octet-stream";
 }
 
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+// True when Accept-Encoding lists gzip (or "*") without "q=0".
 bool accepts_gzip(const Request& r) {
     auto ae = r.header("Accept-Encoding");
-    return ae && ae->find("gzip") != std::string_view::npos;
+    if (!ae) return false;
+    std::string_view s = *ae;
+    while (!s.empty()) {
+        const auto comma = s.find(',');
+        std::string_view item = s.substr(0, comma);
+        s = comma == std::string_view::npos ? std::string_view{} : s.substr(comma + 1);
+        const auto semi = item.find(';');
+        const std::string_view coding = trim(item.substr(0, semi));
+        if (coding != "gzip" && coding != "x-gzip" && coding != "*") continue;
+        if (semi == std::string_view::npos) return true;
+        std::string_view q = trim(item.substr(semi + 1));
+        if (q.substr(0, 2) != "q=" && q.substr(0, 2) != "Q=") return true;
+        q.remove_prefix(2);
+        // q=0, q=0.0, q=0.00… refuse; anything else accepts.
+        const bool zero = !q.empty() && q.front() == '0' && q.find_first_not_of("0.", 0) == std::string_view::npos;
+        return !zero;
+    }
+    return false;
+}
+
+// If-None-Match: "*" or a list of (possibly weak) entity tags; weak comparison.
+bool etag_matches(std::string_view inm, std::string_view etag) {
+    if (trim(inm) == "*") return true;
+    while (!inm.empty()) {
+        const auto comma = inm.find(',');
+        std::string_view tag = trim(inm.substr(0, comma));
+        inm = comma == std::string_view::npos ? std::string_view{} : inm.substr(comma + 1);
+        if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
+        if (tag == etag) return true;
+    }
+    return false;
 }
 
 Response serve(const Asset& a, const Request& r) {
@@ -42,7 +79,7 @@ Response serve(const Asset& a, const Request& r) {
     res.headers.set("Cache-Control", "public, max-age=86400");
     res.headers.set("Vary", "Accept-Encoding");
     auto inm = r.header("If-None-Match");
-    if (inm && inm->find(a.etag) != std::string_view::npos) {
+    if (inm && etag_matches(*inm, a.etag)) {
         res.status = 304;
         return res;
     }
@@ -80,7 +117,7 @@ void register_static_files(Router& router) {
         auto a = std::make_shared<Asset>();
         a->body = resources::find(path).value_or("");
         a->type = content_type(path);
-        a->etag = "\"" + random::sha256_hex(a->body).substr(0, 32) + "\"";
+        a->etag = "\"" + random::sha256_hex(a->body) + "\"";
         a->compressible = a->type.rfind("text/", 0) == 0 || a->type == "image/svg+xml";
         if (a->compressible) a->gzipped = gzip(a->body);
         router.get("/static/" + path.substr(prefix.size()), [a](Request& r) { return serve(*a, r); },

@@ -13,6 +13,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -27,7 +31,18 @@ namespace {
 // A server with a few routes, running on a background thread.
 class Running {
 public:
-    explicit Running(ServerOptions o = {}) {
+    explicit Running(ServerOptions o = {}, bool with_fallback = false, bool signals = false) {
+        router_.get("/where/inline", [this](Request&) { return Response::text(200, on_run_thread() ? "io" : "other"); },
+                    {.inline_ok = true});
+        router_.get("/where/worker", [this](Request&) { return Response::text(200, on_run_thread() ? "io" : "other"); });
+        router_.get("/own-csp", [](Request&) {
+            auto r = Response::text(200, "x");
+            r.headers.set("Content-Security-Policy", "default-src 'none'");
+            return r;
+        });
+        router_.get("/throw-int", [](Request&) -> Response { throw 42; });
+        if (with_fallback)
+            router_.set_fallback([](Request& r) { return Response::html(404, "<p>no page at " + r.path + "</p>"); });
         router_.get("/hello", [](Request& r) { return Response::text(200, "hello " + std::string(r.param("x"))); });
         router_.get("/items/{id}", [](Request& r) { return Response::text(200, std::string(r.param("id"))); });
         router_.get("/items/new", [](Request&) { return Response::text(200, "literal"); });
@@ -40,11 +55,16 @@ public:
         });
         register_static_files(router_);
         o.port = 0;
-        o.handle_signals = false;
-        o.access_log = false;
+        o.handle_signals = signals;
         server_ = make_server(o, router_);
         port_ = server_->start().value();
-        thread_ = std::thread([this] { server_->run(); });
+        thread_ = std::thread([this] {
+            run_thread_ = std::this_thread::get_id();
+            run_thread_set_ = true;
+            server_->run();
+            returned_ = true;
+        });
+        while (!run_thread_set_) std::this_thread::sleep_for(1ms);
     }
     ~Running() {
         stop();
@@ -58,14 +78,25 @@ public:
     std::string url(const std::string& p) const { return "http://127.0.0.1:" + std::to_string(port_) + p; }
     int port() const { return port_; }
     Metrics& metrics() { return server_->metrics(); }
+    bool on_run_thread() const { return std::this_thread::get_id() == run_thread_; }
+    void join() { thread_.join(); }
     std::atomic<bool> started_{false};
+    std::atomic<bool> returned_{false};
 
 private:
+    std::thread::id run_thread_;
+    std::atomic<bool> run_thread_set_{false};
     Router router_;
     std::unique_ptr<Server> server_;
     std::thread thread_;
     int port_ = 0;
 };
+
+ServerOptions quiet() {
+    ServerOptions o;
+    o.access_log = false;
+    return o;
+}
 
 struct Reply {
     long status = 0;
@@ -143,7 +174,7 @@ std::string raw(int port, const std::string& bytes, std::chrono::milliseconds wa
 }  // namespace
 
 TEST(Server, RoutesParamsAndKeepAlive) {
-    Running s;
+    Running s(quiet());
     Client c;
     auto a = c.call(s.url("/items/42"));
     auto b = c.call(s.url("/items/new"));
@@ -153,7 +184,7 @@ TEST(Server, RoutesParamsAndKeepAlive) {
 }
 
 TEST(Server, NotFoundAndMethodNotAllowedUseTheErrorShape) {
-    Running s;
+    Running s(quiet());
     Client c;
     auto nf = c.call(s.url("/nothing"));
     EXPECT_EQ(nf.status, 404);
@@ -165,7 +196,7 @@ TEST(Server, NotFoundAndMethodNotAllowedUseTheErrorShape) {
 }
 
 TEST(Server, HeadAnswersLikeGetWithoutABody) {
-    Running s;
+    Running s(quiet());
     Client c;
     auto r = c.call(s.url("/hello"), {}, "HEAD");
     EXPECT_EQ(r.status, 200);
@@ -174,7 +205,7 @@ TEST(Server, HeadAnswersLikeGetWithoutABody) {
 }
 
 TEST(Server, OversizedBodyIs413AndHugeHeadersAre431) {
-    ServerOptions o;
+    ServerOptions o = quiet();
     o.max_body_bytes = 1024;
     o.max_header_bytes = 2048;
     Running s(o);
@@ -191,7 +222,7 @@ TEST(Server, OversizedBodyIs413AndHugeHeadersAre431) {
 }
 
 TEST(Server, GarbageIs400AndBadPathsAreRefused) {
-    Running s;
+    Running s(quiet());
     auto out = raw(s.port(), "THIS IS NOT HTTP\r\n\r\n");
     EXPECT_NE(out.find("400"), std::string::npos) << out;
     EXPECT_NE(out.find("request.invalid"), std::string::npos) << out;
@@ -200,7 +231,7 @@ TEST(Server, GarbageIs400AndBadPathsAreRefused) {
 }
 
 TEST(Server, SecurityHeadersAndRequestIds) {
-    Running s;
+    Running s(quiet());
     Client c;
     auto r = c.call(s.url("/hello"), {"X-Request-Id: abc-123"});
     for (const char* h : {"Content-Security-Policy: default-src 'self'", "X-Content-Type-Options: nosniff",
@@ -212,7 +243,7 @@ TEST(Server, SecurityHeadersAndRequestIds) {
 }
 
 TEST(Server, ThrowingHandlerIs500WithTheErrorShape) {
-    Running s;
+    Running s(quiet());
     Client c;
     auto r = c.call(s.url("/throw"));
     EXPECT_EQ(r.status, 500);
@@ -222,7 +253,7 @@ TEST(Server, ThrowingHandlerIs500WithTheErrorShape) {
 }
 
 TEST(Server, StaticFilesHaveETagsRevalidateAndGzip) {
-    Running s;
+    Running s(quiet());
     Client c;
     auto r = c.call(s.url("/static/css/idara.css"));
     ASSERT_EQ(r.status, 200);
@@ -237,7 +268,7 @@ TEST(Server, StaticFilesHaveETagsRevalidateAndGzip) {
 }
 
 TEST(Server, MetricsCountRequestsByRoute) {
-    Running s;
+    Running s(quiet());
     Client c;
     c.call(s.url("/items/1"));
     c.call(s.url("/items/2"));
@@ -249,7 +280,7 @@ TEST(Server, MetricsCountRequestsByRoute) {
 }
 
 TEST(Server, StalledClientsAreCutOffByTheReadTimeout) {
-    ServerOptions o;
+    ServerOptions o = quiet();
     o.read_timeout = 300ms;
     o.idle_timeout = 300ms;
     Running s(o);
@@ -260,7 +291,7 @@ TEST(Server, StalledClientsAreCutOffByTheReadTimeout) {
 }
 
 TEST(Server, GracefulShutdownFinishesInFlightRequests) {
-    auto s = std::make_unique<Running>();
+    auto s = std::make_unique<Running>(quiet());
     auto slow = std::async(std::launch::async, [&] {
         Client c;
         return c.call(s->url("/slow"));
@@ -275,7 +306,7 @@ TEST(Server, GracefulShutdownFinishesInFlightRequests) {
 }
 
 TEST(Server, ManyConcurrentClients) {
-    Running s;
+    Running s(quiet());
     std::vector<std::future<int>> f;
     for (int i = 0; i < 16; ++i)
         f.push_back(std::async(std::launch::async, [&, i] {
@@ -287,4 +318,310 @@ TEST(Server, ManyConcurrentClients) {
     int total = 0;
     for (auto& x : f) total += x.get();
     EXPECT_EQ(total, 320);
+}
+
+namespace {
+
+// Value of a response header in libcurl's raw header text (first occurrence), or "".
+std::string header_value(const std::string& headers, const std::string& name) {
+    auto pos = headers.find(name + ": ");
+    if (pos == std::string::npos) return "";
+    pos += name.size() + 2;
+    return headers.substr(pos, headers.find('\r', pos) - pos);
+}
+
+bool is_hex(const std::string& s) { return s.find_first_not_of("0123456789abcdef") == std::string::npos; }
+
+}  // namespace
+
+TEST(Server, EveryResponseCarriesTheSecurityHeadersUnlessTheHandlerSetsThem) {
+    Running s(quiet());
+    Client c;
+    for (const char* path : {"/hello", "/nothing", "/throw", "/static/css/idara.css"}) {
+        auto r = c.call(s.url(path));
+        EXPECT_EQ(header_value(r.headers, "Content-Security-Policy"),
+                  "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
+                  "base-uri 'self'; form-action 'self'; frame-ancestors 'none'") << path;
+        EXPECT_EQ(header_value(r.headers, "X-Content-Type-Options"), "nosniff") << path;
+        EXPECT_EQ(header_value(r.headers, "X-Frame-Options"), "DENY") << path;
+        EXPECT_EQ(header_value(r.headers, "Referrer-Policy"), "same-origin") << path;
+        EXPECT_EQ(header_value(r.headers, "Permissions-Policy"), "camera=(), microphone=(), geolocation=()") << path;
+        EXPECT_EQ(header_value(r.headers, "Cross-Origin-Opener-Policy"), "same-origin") << path;
+        EXPECT_EQ(header_value(r.headers, "Server"), "idara") << path;
+    }
+    auto own = c.call(s.url("/own-csp"));
+    EXPECT_EQ(header_value(own.headers, "Content-Security-Policy"), "default-src 'none'");
+    EXPECT_EQ(own.headers.find("default-src 'self'"), std::string::npos) << "not duplicated";
+    auto garbage = raw(s.port(), "NOT HTTP AT ALL\r\n\r\n");
+    EXPECT_NE(garbage.find("X-Frame-Options: DENY"), std::string::npos) << "server errors too";
+}
+
+TEST(Server, RequestIdsAreEchoedOrGenerated) {
+    Running s(quiet());
+    Client c;
+    EXPECT_EQ(header_value(c.call(s.url("/hello"), {"X-Request-Id: Ab.9_-z"}).headers, "X-Request-Id"), "Ab.9_-z");
+    const std::string long_id(65, 'a');
+    for (const std::string& bad : {long_id, std::string("a b"), std::string("<x>"), std::string("")}) {
+        auto id = header_value(c.call(s.url("/hello"), {"X-Request-Id: " + bad}).headers, "X-Request-Id");
+        EXPECT_EQ(id.size(), 16u) << bad;
+        EXPECT_TRUE(is_hex(id)) << id;
+    }
+    EXPECT_EQ(header_value(c.call(s.url("/hello"), {"X-Request-Id: " + std::string(64, 'b')}).headers, "X-Request-Id"),
+              std::string(64, 'b'));
+    auto a = header_value(c.call(s.url("/hello")).headers, "X-Request-Id");
+    auto b = header_value(c.call(s.url("/hello")).headers, "X-Request-Id");
+    EXPECT_TRUE(is_hex(a) && a.size() == 16u) << a;
+    EXPECT_NE(a, b);
+}
+
+TEST(Server, FallbackServesUnknownPagesButApiKeepsJson404) {
+    Running s(quiet(), /*with_fallback=*/true);
+    Client c;
+    auto page = c.call(s.url("/no/such/page"));
+    EXPECT_EQ(page.status, 404);
+    EXPECT_EQ(page.body, "<p>no page at /no/such/page</p>");
+    EXPECT_EQ(header_value(page.headers, "Content-Type"), "text/html; charset=utf-8");
+    auto api = c.call(s.url("/api/v1/nothing"));
+    EXPECT_EQ(api.status, 404);
+    EXPECT_EQ(header_value(api.headers, "Content-Type"), "application/json");
+    EXPECT_EQ(api.body, error_json(errors::not_found()));
+    auto na = c.call(s.url("/hello"), {}, "POST", "x");
+    EXPECT_EQ(na.status, 405) << "a known path with another method is not a missing page";
+    Running plain(quiet());
+    auto nf = c.call(plain.url("/no/such/page"));
+    EXPECT_EQ(nf.status, 404);
+    EXPECT_EQ(nf.body, error_json(errors::not_found())) << "no fallback: the JSON error";
+}
+
+TEST(Server, ErrorsUseTheExactJsonShapeAndContentType) {
+    Running s(quiet());
+    Client c;
+    auto nf = c.call(s.url("/nothing"));
+    EXPECT_EQ(header_value(nf.headers, "Content-Type"), "application/json");
+    EXPECT_EQ(nf.body, error_json(errors::not_found()));
+    auto na = c.call(s.url("/echo"), {}, "GET");
+    EXPECT_EQ(na.status, 405);
+    EXPECT_EQ(na.body, error_json(errors::method_not_allowed()));
+    EXPECT_EQ(header_value(na.headers, "Allow"), "POST");
+    auto msg = boost::json::parse(nf.body).at("error").at("message");
+    EXPECT_FALSE(msg.at("ar").as_string().empty());
+    EXPECT_FALSE(msg.at("fr").as_string().empty());
+    auto thrown = c.call(s.url("/throw-int"));
+    EXPECT_EQ(thrown.status, 500) << "even a non-std exception";
+    EXPECT_EQ(thrown.body, error_json(errors::internal()));
+}
+
+TEST(Server, HeaderTooLargeMessageIsCatalogued) {
+    const auto body = boost::json::parse(error_json(Error{"request.header_too_large", 431}));
+    const auto& msg = body.at("error").at("message");
+    EXPECT_NE(std::string(msg.at("fr").as_string()), "error.request.header_too_large");
+    EXPECT_NE(std::string(msg.at("ar").as_string()), "error.request.header_too_large");
+}
+
+TEST(Server, HandlersRunOnWorkersUnlessInlineOk) {
+    ServerOptions o = quiet();
+    o.io_threads = 1;
+    Running s(o);
+    Client c;
+    EXPECT_EQ(c.call(s.url("/where/inline")).body, "io");
+    EXPECT_EQ(c.call(s.url("/where/worker")).body, "other");
+}
+
+TEST(Server, WorkerPoolServesSlowHandlersConcurrently) {
+    ServerOptions o = quiet();
+    o.worker_threads = 4;
+    Running s(o);
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<std::future<Reply>> f;
+    for (int i = 0; i < 4; ++i) f.push_back(std::async(std::launch::async, [&] { return Client().call(s.url("/slow")); }));
+    // While they run, the I/O thread still answers inline routes, and the gauge shows them.
+    while (!s.started_) std::this_thread::sleep_for(5ms);
+    Client c;
+    EXPECT_EQ(c.call(s.url("/where/inline")).status, 200);
+    EXPECT_EQ(s.metrics().render().find("idara_http_in_flight_requests 0\n"), std::string::npos);
+    for (auto& x : f) EXPECT_EQ(x.get().body, "slow done");
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 2000ms) << "4 x 600 ms ran in parallel";
+    EXPECT_NE(s.metrics().render().find("idara_http_in_flight_requests 0\n"), std::string::npos);
+}
+
+TEST(Server, TooLargeBodyClosesTheConnection) {
+    ServerOptions o = quiet();
+    o.max_body_bytes = 100;
+    Running s(o);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto out = raw(s.port(),
+                   "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'x') +
+                       "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n",
+                   3000ms);
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 2500ms) << "closed by the server";
+    EXPECT_NE(out.find("HTTP/1.1 413"), std::string::npos) << out;
+    EXPECT_NE(out.find("Connection: close"), std::string::npos) << out;
+    EXPECT_NE(out.find("request.too_large"), std::string::npos);
+    EXPECT_EQ(out.find("hello"), std::string::npos) << "nothing after the 413 is served";
+    auto hdr = raw(s.port(), "GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'h') + "\r\n\r\n");
+    EXPECT_NE(hdr.find("HTTP/1.1 431"), std::string::npos) << hdr.substr(0, 200);
+    EXPECT_NE(hdr.find("Content-Type: application/json"), std::string::npos);
+}
+
+TEST(Server, KeepAliveServesPipelinedRequestsOnOneConnection) {
+    Running s(quiet());
+    auto out = raw(s.port(),
+                   "GET /items/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /items/2 HTTP/1.1\r\nHost: x\r\n\r\n"
+                   "GET /items/3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    std::size_t count = 0;
+    for (std::size_t p = 0; (p = out.find("HTTP/1.1 200", p)) != std::string::npos; ++p) ++count;
+    EXPECT_EQ(count, 3u) << out;
+    EXPECT_NE(out.find("\r\n\r\n3"), std::string::npos);
+    auto ten = raw(s.port(), "GET /items/9 HTTP/1.0\r\nHost: x\r\n\r\n", 2000ms);
+    EXPECT_NE(ten.find("HTTP/1.0 200"), std::string::npos) << "HTTP/1.0 closes by default: raw() returned";
+}
+
+TEST(Server, HeadOnStaticFilesGivesTheLengthWithoutTheBody) {
+    Running s(quiet());
+    Client c;
+    auto get = c.call(s.url("/static/css/idara.css"));
+    auto head = c.call(s.url("/static/css/idara.css"), {}, "HEAD");
+    EXPECT_EQ(head.status, 200);
+    EXPECT_TRUE(head.body.empty());
+    EXPECT_EQ(header_value(head.headers, "Content-Length"), std::to_string(get.body.size()));
+    EXPECT_EQ(header_value(head.headers, "ETag"), header_value(get.headers, "ETag"));
+    EXPECT_EQ(header_value(get.headers, "Vary"), "Accept-Encoding");
+    EXPECT_EQ(header_value(get.headers, "Cache-Control"), "public, max-age=86400");
+    EXPECT_EQ(header_value(get.headers, "Content-Type"), "text/css; charset=utf-8");
+    EXPECT_EQ(c.call(s.url("/static/css/idara.css"), {"If-None-Match: *"}).status, 304);
+    EXPECT_EQ(c.call(s.url("/static/css/idara.css"), {"If-None-Match: \"stale\""}).status, 200);
+}
+
+TEST(Server, PercentDecodedPathsAndNulAreChecked) {
+    Running s(quiet());
+    Client c;
+    EXPECT_EQ(c.call(s.url("/items/a%20b")).body, "a b");
+    EXPECT_EQ(c.call(s.url("/items/%2e%2e")).status, 400) << "encoded .. segment";
+    EXPECT_EQ(c.call(s.url("/items/x%00y")).status, 400) << "NUL";
+    EXPECT_EQ(c.call(s.url("/items/..x")).body, "..x") << "only whole .. segments are refused";
+}
+
+TEST(Server, AccessLogWritesOneJsonLinePerRequest) {
+    char path[] = "/tmp/idara_access_XXXXXX";
+    const int fd = mkstemp(path);
+    ASSERT_GE(fd, 0);
+    const int saved = dup(2);
+    std::fflush(stderr);
+    dup2(fd, 2);
+    {
+        ServerOptions o;
+        o.access_log = true;
+        Running s(o);
+        Client c;
+        c.call(s.url("/items/5?x=1"), {"X-Request-Id: log-test-1"});
+    }
+    std::fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    close(fd);
+    std::string text;
+    if (FILE* f = std::fopen(path, "r")) {
+        char buf[4096];
+        for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+        std::fclose(f);
+    }
+    std::remove(path);
+    bool found = false;
+    std::size_t start = 0;
+    for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+        const std::string line = text.substr(start, end - start);
+        if (line.find("log-test-1") == std::string::npos) continue;
+        auto j = boost::json::parse(line).as_object();
+        if (j.at("event").as_string() != "http.access") continue;
+        found = true;
+        EXPECT_EQ(j.at("method").as_string(), "GET");
+        EXPECT_EQ(j.at("path").as_string(), "/items/5");
+        EXPECT_EQ(j.at("route").as_string(), "/items/{id}");
+        EXPECT_EQ(j.at("status").to_number<int>(), 200);
+        EXPECT_EQ(j.at("bytes").to_number<int>(), 1);
+        EXPECT_GE(j.at("duration_ms").to_number<double>(), 0.0);
+        EXPECT_EQ(j.at("remote").as_string(), "127.0.0.1");
+        EXPECT_TRUE(j.at("ts").is_string());
+    }
+    EXPECT_TRUE(found) << text;
+}
+
+TEST(Server, StopClosesIdleKeepAliveConnectionsAtOnce) {
+    ServerOptions o = quiet();
+    o.drain_timeout = 5000ms;
+    o.idle_timeout = 10000ms;
+    Running s(o);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(s.port()));
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    const std::string req = "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+    ASSERT_EQ(send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+    char buf[4096];
+    ASSERT_GT(recv(fd, buf, sizeof buf, 0), 0);  // the response; the connection now idles
+    const auto t0 = std::chrono::steady_clock::now();
+    s.stop();
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 1000ms) << "an idle connection does not hold the drain";
+    EXPECT_TRUE(s.returned_);
+    timeval tv{2, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    EXPECT_EQ(recv(fd, buf, sizeof buf, 0), 0) << "closed by the server";
+    close(fd);
+}
+
+TEST(Server, InFlightRequestsGetConnectionCloseDuringDrain) {
+    Running s(quiet());
+    auto slow = std::async(std::launch::async, [&] { return Client().call(s.url("/slow")); });
+    while (!s.started_) std::this_thread::sleep_for(5ms);
+    s.stop();
+    auto r = slow.get();
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(header_value(r.headers, "Connection"), "close") << r.headers;
+    EXPECT_TRUE(s.returned_);
+}
+
+TEST(Server, DrainIsBoundedByTheDrainTimeout) {
+    ServerOptions o = quiet();
+    o.drain_timeout = 100ms;
+    Running s(o);
+    auto slow = std::async(std::launch::async, [&] { return Client().call(s.url("/slow")); });
+    while (!s.started_) std::this_thread::sleep_for(5ms);
+    const auto t0 = std::chrono::steady_clock::now();
+    s.stop();
+    // run() stops the I/O after 100 ms; it then waits only for the worker to return (600 ms in all).
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 1500ms);
+    EXPECT_TRUE(s.returned_);
+    const auto t1 = std::chrono::steady_clock::now();
+    (void)slow.get();
+    EXPECT_LT(std::chrono::steady_clock::now() - t1, 2000ms) << "the cut-off client sees the close at once";
+}
+
+TEST(Server, SigtermTriggersTheGracefulShutdown) {
+    Running s(quiet(), false, /*signals=*/true);
+    Client c;
+    ASSERT_EQ(c.call(s.url("/hello")).status, 200);  // run() is serving, the signal set is installed
+    auto slow = std::async(std::launch::async, [&] { return Client().call(s.url("/slow")); });
+    while (!s.started_) std::this_thread::sleep_for(5ms);
+    ASSERT_EQ(kill(getpid(), SIGTERM), 0);
+    s.join();  // run() returns by itself
+    EXPECT_TRUE(s.returned_);
+    EXPECT_EQ(slow.get().body, "slow done");
+}
+
+TEST(Server, StartReportsBindErrors) {
+    Running s(quiet());
+    Router r;
+    ServerOptions o = quiet();
+    o.port = static_cast<std::uint16_t>(s.port());
+    o.handle_signals = false;
+    auto other = make_server(o, r);
+    auto res = other->start();
+    ASSERT_FALSE(res);
+    EXPECT_EQ(res.error().code, "server.bind");
+    o.listen_address = "not an address";
+    auto bad = make_server(o, r)->start();
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code, "server.bind");
 }
