@@ -43,6 +43,8 @@ CREATE TABLE memberships (
   role              TEXT NOT NULL CHECK (role IN ('agent', 'registry_clerk', 'unit_head', 'signer', 'admin')),
   UNIQUE (account_id, administration_id, unit_id, role)
 );
+-- UNIQUE above treats NULL units as distinct; this index makes "no unit" count as one value.
+CREATE UNIQUE INDEX memberships_unique_role ON memberships(account_id, administration_id, COALESCE(unit_id, 0), role);
 CREATE INDEX memberships_by_administration ON memberships(administration_id);
 CREATE INDEX memberships_by_account ON memberships(account_id);
 
@@ -69,3 +71,4 @@ CREATE TABLE api_tokens (
   revoked_at   BIGINT,
   last_used_at BIGINT
 );
+CREATE INDEX api_tokens_by_account ON api_tokens(account_id);

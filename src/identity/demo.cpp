@@ -130,6 +130,12 @@ Status seed_public(Service& s, std::vector<DemoLogin>& out) {
 }  // namespace
 
 Result<std::vector<DemoLogin>> seed_demo(Service& s) {
+    // Demo accounts have public passwords: never mix them with real data.
+    auto admins = s.list_administrations();
+    if (!admins) return admins.error();
+    auto accounts = s.list_accounts(std::nullopt);
+    if (!accounts) return accounts.error();
+    if (!admins->empty() || !accounts->empty()) return Error{"demo.not_empty", 409};
     std::vector<DemoLogin> out;
     if (auto st = seed_public(s, out); !st) return st.error();
     for (const auto& a : demo_administrations())

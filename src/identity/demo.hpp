@@ -20,8 +20,8 @@ struct DemoLogin {
     std::string administration_code;  // staff only
 };
 
-// Seeds an empty database. Fails (and changes nothing more) if the demo
-// administrations already exist.
+// Seeds an empty database. Fails with demo.not_empty (409), changing nothing, when
+// any administration or account exists already (demo passwords are public).
 Result<std::vector<DemoLogin>> seed_demo(Service& s);
 
 }  // namespace idara::identity

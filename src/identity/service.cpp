@@ -1,4 +1,4 @@
-// identity::Service: construction, the directory of administrations, units.
+// identity::Service: construction, the directory of administrations.
 #include "identity/service_impl.hpp"
 
 #include "core/random.hpp"
@@ -32,15 +32,27 @@ Error conflict_as(const Error& e, std::string code) {
     return Error{std::move(code), 409, e.detail};
 }
 
-}  // namespace detail
-
-namespace {
-
-constexpr const char* kAdminCols = "SELECT id, code, name_ar, name_fr, contact_email FROM administrations";
-constexpr const char* kUnitCols = "SELECT id, administration_id, parent_id, code, name_ar, name_fr FROM units";
+bool valid_utf8(std::string_view s) {
+    static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};  // smallest value per length
+    for (std::size_t i = 0; i < s.size();) {
+        const auto b = static_cast<unsigned char>(s[i]);
+        const std::size_t n = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
+        if (n == 0 || i + n > s.size()) return false;
+        std::uint32_t cp = n == 1 ? b : b & (0x7F >> n);
+        for (std::size_t k = 1; k < n; ++k) {
+            const auto c = static_cast<unsigned char>(s[i + k]);
+            if ((c & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (c & 0x3F);
+        }
+        // Overlong forms, surrogates, values past U+10FFFF and NUL (PostgreSQL refuses it) are out.
+        if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0) return false;
+        i += n;
+    }
+    return true;
+}
 
 Status check_text(std::string_view value, std::size_t max, const char* field) {
-    if (value.empty() || value.size() > max) return errors::bad_request(std::string("invalid ") + field);
+    if (value.empty() || value.size() > max || !valid_utf8(value)) return errors::bad_request(std::string("invalid ") + field);
     return {};
 }
 
@@ -52,12 +64,17 @@ Status check_code(std::string_view code) {
     return {};
 }
 
+}  // namespace detail
+
+namespace {
+constexpr const char* kAdminCols = "SELECT id, code, name_ar, name_fr, contact_email FROM administrations";
 }  // namespace
 
 Result<std::int64_t> Service::create_administration(const NewAdministration& a) {
-    if (auto s = check_code(a.code); !s) return s.error();
-    if (auto s = check_text(a.name_ar, 300, "name_ar"); !s) return s.error();
-    if (auto s = check_text(a.name_fr, 300, "name_fr"); !s) return s.error();
+    if (auto s = detail::check_code(a.code); !s) return s.error();
+    if (auto s = detail::check_text(a.name_ar, 300, "name_ar"); !s) return s.error();
+    if (auto s = detail::check_text(a.name_fr, 300, "name_fr"); !s) return s.error();
+    if (a.contact_email.size() > 254 || !detail::valid_utf8(a.contact_email)) return errors::bad_request("contact_email");
     auto id = impl_->db.write<std::int64_t>([&](Tx& tx) -> Result<std::int64_t> {
         auto row = tx.query_one(
             "INSERT INTO administrations (code, name_ar, name_fr, contact_email, created_at) "
@@ -95,60 +112,6 @@ Result<Administration> Service::find_administration(std::string_view code) {
         if (!row) return row.error();
         if (!*row) return errors::not_found("administration " + std::string(code));
         return detail::administration_from(**row);
-    });
-}
-
-Result<Unit> Service::create_unit(const TenantScope& s, const NewUnit& u) {
-    if (auto c = check_code(u.code); !c) return c.error();
-    if (auto c = check_text(u.name_ar, 300, "name_ar"); !c) return c.error();
-    if (auto c = check_text(u.name_fr, 300, "name_fr"); !c) return c.error();
-    auto unit = impl_->db.write<Unit>([&](Tx& tx) -> Result<Unit> {
-        if (u.parent_id) {
-            // The parent must belong to the same administration: otherwise it does not exist for this caller.
-            auto parent = tx.query_one("SELECT 1 FROM units WHERE id = $1 AND administration_id = $2",
-                                       {*u.parent_id, s.administration_id()});
-            if (!parent) return parent.error();
-            if (!*parent) return errors::not_found("parent unit");
-        }
-        storage::Value parent = u.parent_id ? storage::Value{*u.parent_id} : storage::Value{nullptr};
-        auto row = tx.query_one(
-            "INSERT INTO units (administration_id, parent_id, code, name_ar, name_fr, created_at) "
-            "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, administration_id, parent_id, code, name_ar, name_fr",
-            {s.administration_id(), parent, u.code, u.name_ar, u.name_fr, impl_->clock.now_ms()});
-        if (!row) return row.error();
-        return detail::unit_from(**row);
-    });
-    if (!unit) return detail::conflict_as(unit.error(), "unit.code_taken");
-    return unit;
-}
-
-Result<std::vector<Unit>> Service::list_units(const TenantScope& s) {
-    return impl_->db.read<std::vector<Unit>>([&](Tx& tx) -> Result<std::vector<Unit>> {
-        auto rows = tx.query(std::string(kUnitCols) + " WHERE administration_id = $1 ORDER BY id", {s.administration_id()});
-        if (!rows) return rows.error();
-        std::vector<Unit> out;
-        for (const auto& r : *rows) out.push_back(detail::unit_from(r));
-        return out;
-    });
-}
-
-Result<Unit> Service::get_unit(const TenantScope& s, std::int64_t id) {
-    return impl_->db.read<Unit>([&](Tx& tx) -> Result<Unit> {
-        auto row = tx.query_one(std::string(kUnitCols) + " WHERE id = $1 AND administration_id = $2",
-                                {id, s.administration_id()});
-        if (!row) return row.error();
-        if (!*row) return errors::not_found("unit");
-        return detail::unit_from(**row);
-    });
-}
-
-Result<Unit> Service::find_unit(const TenantScope& s, std::string_view code) {
-    return impl_->db.read<Unit>([&](Tx& tx) -> Result<Unit> {
-        auto row = tx.query_one(std::string(kUnitCols) + " WHERE code = $1 AND administration_id = $2",
-                                {std::string(code), s.administration_id()});
-        if (!row) return row.error();
-        if (!*row) return errors::not_found("unit " + std::string(code));
-        return detail::unit_from(**row);
     });
 }
 

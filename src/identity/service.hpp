@@ -58,6 +58,16 @@ struct NewUnit {
     std::string code, name_ar, name_fr;
     std::optional<std::int64_t> parent_id;
 };
+// The changeable fields of a unit (its code is fixed: register numbers may carry it).
+struct UnitUpdate {
+    std::string name_ar, name_fr;
+    std::optional<std::int64_t> parent_id;  // nullopt: the unit becomes a root
+};
+// A unit with its depth in the tree (0 for a root), as listed by unit_tree().
+struct UnitNode {
+    Unit unit;
+    int depth = 0;
+};
 
 struct NewAccount {
     AccountKind kind = AccountKind::citizen;
@@ -82,6 +92,7 @@ struct StaffMember {
     std::int64_t account_id = 0;
     std::string login, display_name;
     std::vector<Membership> memberships;
+    bool disabled = false;
 };
 
 struct Session {
@@ -108,33 +119,54 @@ public:
     Result<Administration> get_administration(std::int64_t id);
     Result<Administration> find_administration(std::string_view code);
 
-    // --- Units of one administration.
+    // --- Units of one administration. A parent outside the scope is not found.
     Result<Unit> create_unit(const TenantScope& s, const NewUnit& u);
+    // Tree order: every parent before its children, siblings by code.
     Result<std::vector<Unit>> list_units(const TenantScope& s);
+    // The same order with each unit's depth (for indented lists).
+    Result<std::vector<UnitNode>> unit_tree(const TenantScope& s);
     Result<Unit> get_unit(const TenantScope& s, std::int64_t id);
     Result<Unit> find_unit(const TenantScope& s, std::string_view code);
+    // Renames and/or moves a unit; unit.invalid_parent (400) when the new parent is
+    // the unit itself or one of its descendants.
+    Result<Unit> update_unit(const TenantScope& s, std::int64_t id, const UnitUpdate& u);
 
     // --- Accounts and staff.
     Result<std::int64_t> create_account(const NewAccount& a);                       // trusted
     // Every account, or the staff of one administration (by code). Trusted: CLI/operator only.
     Result<std::vector<AccountSummary>> list_accounts(const std::optional<std::string>& administration_code);
     Result<std::vector<StaffMember>> list_staff(const TenantScope& s);
+    // One staff member of the scope's administration (not found for anyone else).
+    Result<StaffMember> get_staff(const TenantScope& s, std::int64_t account_id);
+    // Gives a role to a staff member of the scope's administration (membership.exists, 409,
+    // when already held). A staff account never joins a second administration.
     Result<Membership> add_membership(const TenantScope& s, std::int64_t account_id, Role role,
                                       std::optional<std::int64_t> unit_id);
+    // Takes a role away; membership.last_role (409) for a staff member's only role
+    // (disable the account instead), resource.not_found when the scope has no such role.
+    Status remove_membership(const TenantScope& s, std::int64_t account_id, Role role,
+                             std::optional<std::int64_t> unit_id);
+    // Disabling ends every session of the account; its API tokens stop resolving.
     Status set_disabled(std::int64_t account_id, bool disabled);                     // trusted
+    // The same for a staff member of the scope's administration (an administration's admin).
+    Status set_staff_disabled(const TenantScope& s, std::int64_t account_id, bool disabled);
     Result<Principal> principal_of(std::int64_t account_id);
 
     // --- Sessions.
     // auth.rate_limited (429) while throttled; auth.invalid_credentials (401) for an
     // unknown login, a wrong password or a disabled account, all alike and in similar time.
+    // A stored hash weaker than the configured limits is replaced on a successful sign-in.
     Result<Session> login(std::string_view login, std::string_view password, const std::string& ip,
                           const std::string& user_agent = "");
     // The session for a cookie value; auth.required when unknown, expired or idle too long.
     Result<Session> resolve_session(std::string_view session_id);
     Status logout(std::string_view session_id);
-    // Checks the current password (auth.invalid_credentials), the policy (password.*),
-    // stores the new hash and ends every session of the account.
+    // Ends every session of the account (sign out everywhere).
+    Status logout_all(std::int64_t account_id);
+    // Checks the current password (auth.invalid_credentials; throttled like sign-in),
+    // the policy (password.*), stores the new hash and ends every session of the account.
     Status change_password(std::int64_t account_id, std::string_view current, std::string_view fresh);
+    Status change_password(const Principal& p, std::string_view current, std::string_view fresh);
 
     // --- API tokens ("idara_<prefix>_<secret>"; returned once).
     Result<std::string> create_token(std::int64_t account_id, std::string_view name,

@@ -1,4 +1,4 @@
-// identity::Service: accounts, staff memberships, principals.
+// identity::Service: accounts and principals.
 #include "identity/service_impl.hpp"
 
 #include <algorithm>
@@ -13,7 +13,7 @@ using storage::Value;
 Result<std::string> normalize_login(std::string_view login) {
     while (!login.empty() && std::isspace(static_cast<unsigned char>(login.front()))) login.remove_prefix(1);
     while (!login.empty() && std::isspace(static_cast<unsigned char>(login.back()))) login.remove_suffix(1);
-    if (login.size() < 3 || login.size() > 254) return Error{"account.invalid_login", 400};
+    if (login.size() < 3 || login.size() > 254 || !detail::valid_utf8(login)) return Error{"account.invalid_login", 400};
     std::string out;
     for (unsigned char c : login) {
         if (c <= 0x20 || c == 0x7f || c == '"' || c == '<' || c == '>') return Error{"account.invalid_login", 400};
@@ -46,14 +46,22 @@ Result<Principal> load_principal(Tx& tx, std::int64_t account_id) {
     return p;
 }
 
+Status delete_sessions(Tx& tx, std::int64_t account_id) {
+    auto d = tx.exec("DELETE FROM sessions WHERE account_id = $1", {account_id});
+    if (!d) return d.error();
+    return {};
+}
+
 }  // namespace detail
 
 namespace {
 
 Status validate(const NewAccount& a) {
-    if (a.display_name.empty() || a.display_name.size() > 200) return errors::bad_request("display name");
-    if (a.national_id && a.national_id->size() > 32) return errors::bad_request("national id");
-    if (a.company_name && a.company_name->size() > 200) return errors::bad_request("company name");
+    if (auto s = detail::check_text(a.display_name, 200, "display name"); !s) return s;
+    if (a.national_id)
+        if (auto s = detail::check_text(*a.national_id, 32, "national id"); !s) return s;
+    if (a.company_name)
+        if (auto s = detail::check_text(*a.company_name, 200, "company name"); !s) return s;
     const bool staff = a.kind == AccountKind::staff;
     if (staff != a.administration_code.has_value() || staff != a.role.has_value() || (!staff && a.unit_code))
         return errors::bad_request("staff accounts, and only they, have an administration and a role");
@@ -122,56 +130,12 @@ Result<std::vector<AccountSummary>> Service::list_accounts(const std::optional<s
     });
 }
 
-Result<std::vector<StaffMember>> Service::list_staff(const TenantScope& s) {
-    return impl_->db.read<std::vector<StaffMember>>([&](Tx& tx) -> Result<std::vector<StaffMember>> {
-        auto rows = tx.query(
-            "SELECT a.id, a.login, a.display_name, m.administration_id, m.unit_id, m.role FROM memberships m "
-            "JOIN accounts a ON a.id = m.account_id WHERE m.administration_id = $1 ORDER BY a.id, m.id",
-            {s.administration_id()});
-        if (!rows) return rows.error();
-        std::vector<StaffMember> out;
-        for (const auto& r : *rows) {
-            if (out.empty() || out.back().account_id != r.as_int(0))
-                out.push_back(StaffMember{r.as_int(0), r.as_text(1), r.as_text(2), {}});
-            out.back().memberships.push_back(
-                Membership{r.as_int(3), r.opt_int(4), parse_role(r.as_text(5)).value_or(Role::agent)});
-        }
-        return out;
-    });
-}
-
-Result<Membership> Service::add_membership(const TenantScope& s, std::int64_t account_id, Role role,
-                                           std::optional<std::int64_t> unit_id) {
-    return impl_->db.write<Membership>([&](Tx& tx) -> Result<Membership> {
-        // A staff account belongs to one administration: it must be staff, and not of another administration.
-        auto acc = tx.query_one(
-            "SELECT kind, (SELECT MIN(administration_id) FROM memberships WHERE account_id = a.id) FROM accounts a "
-            "WHERE a.id = $1",
-            {account_id});
-        if (!acc) return acc.error();
-        if (!*acc || (*acc)->as_text(0) != "staff") return errors::not_found("staff account");
-        if (!(*acc)->is_null(1) && (*acc)->as_int(1) != s.administration_id()) return errors::not_found("staff account");
-        if (unit_id) {
-            auto u = tx.query_one("SELECT 1 FROM units WHERE id = $1 AND administration_id = $2", {*unit_id, s.administration_id()});
-            if (!u) return u.error();
-            if (!*u) return errors::not_found("unit");
-        }
-        auto r = tx.exec("INSERT INTO memberships (account_id, administration_id, unit_id, role) VALUES ($1, $2, $3, $4)",
-                         {account_id, s.administration_id(), unit_id ? Value{*unit_id} : Value{nullptr},
-                          std::string(role_name(role))});
-        if (!r) return detail::conflict_as(r.error(), "membership.exists");
-        return Membership{s.administration_id(), unit_id, role};
-    });
-}
-
 Status Service::set_disabled(std::int64_t account_id, bool disabled) {
     return impl_->db.write_tx([&](Tx& tx) -> Status {
         auto r = tx.exec("UPDATE accounts SET disabled = $1 WHERE id = $2", {std::int64_t{disabled ? 1 : 0}, account_id});
         if (!r) return r.error();
         if (*r == 0) return errors::not_found("account");
-        if (disabled) {
-            if (auto d = tx.exec("DELETE FROM sessions WHERE account_id = $1", {account_id}); !d) return d.error();
-        }
+        if (disabled) return detail::delete_sessions(tx, account_id);
         return {};
     });
 }

@@ -1,5 +1,8 @@
 #include "identity/throttle.hpp"
 
+#include <algorithm>
+#include <vector>
+
 namespace idara::identity {
 
 int LoginThrottle::count(const std::string& key) {
@@ -37,14 +40,19 @@ void LoginThrottle::purge() {
         if (it->second.empty() || it->second.back() <= cutoff) it = failures_.erase(it);
         else ++it;
     }
-    // Still full (a flood of distinct keys from many addresses): evict the keys whose
-    // last failure is oldest, so a flood cannot flush the counters of a login under attack.
-    while (failures_.size() >= o_.max_keys) {
-        auto oldest = failures_.begin();
-        for (auto it = failures_.begin(); it != failures_.end(); ++it)
-            if (it->second.back() < oldest->second.back()) oldest = it;
-        failures_.erase(oldest);
-    }
+    // Still nearly full (a flood of distinct keys from many addresses): evict the keys whose
+    // last failure is oldest, down to 90% of max_keys, so a flood cannot flush the counters of
+    // a login under attack, and one scan pays for the next max_keys/10 insertions.
+    const std::size_t target = o_.max_keys - std::max<std::size_t>(1, o_.max_keys / 10);
+    if (failures_.size() <= target) return;
+    using Entry = std::pair<std::chrono::system_clock::time_point, std::map<std::string, Times>::iterator>;
+    std::vector<Entry> by_age;
+    by_age.reserve(failures_.size());
+    for (auto it = failures_.begin(); it != failures_.end(); ++it) by_age.emplace_back(it->second.back(), it);
+    const std::size_t n = failures_.size() - target;
+    std::nth_element(by_age.begin(), by_age.begin() + static_cast<std::ptrdiff_t>(n - 1), by_age.end(),
+                     [](const Entry& a, const Entry& b) { return a.first < b.first; });
+    for (std::size_t i = 0; i < n; ++i) failures_.erase(by_age[i].second);
 }
 
 }  // namespace idara::identity

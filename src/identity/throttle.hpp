@@ -3,8 +3,9 @@
 // sign-in is refused with auth.rate_limited (429) *before* the password is
 // checked, so guessing costs the attacker time, not the server CPU.
 //
-// Memory is bounded: keys whose failures all left the window are purged when
-// the table grows past max_keys. Thread-safe. The state is per process (a
+// Memory is bounded: when the table reaches max_keys, keys whose failures all
+// left the window are purged and, if that is not enough, the keys whose last
+// failure is oldest, down to 90% of max_keys. Thread-safe. The state is per process (a
 // deployment with several processes gets per-process limits).
 #pragma once
 
@@ -23,12 +24,15 @@ struct ThrottleOptions {
     int max_failures_per_login = 5;
     int max_failures_per_ip = 20;
     std::chrono::milliseconds window = std::chrono::minutes(15);
-    std::size_t max_keys = 100000;
+    std::size_t max_keys = 100000;  // logins + addresses tracked at once
 };
 
 class LoginThrottle {
 public:
-    LoginThrottle(ThrottleOptions o, const Clock& clock) : o_(o), clock_(clock) {}
+    // `clock` must outlive the throttle. max_keys below 10 counts as 10.
+    LoginThrottle(ThrottleOptions o, const Clock& clock) : o_(o), clock_(clock) {
+        if (o_.max_keys < 10) o_.max_keys = 10;
+    }
     // auth.rate_limited when the login or the address is over its limit.
     Status check(const std::string& login, const std::string& ip);
     void record_failure(const std::string& login, const std::string& ip);

@@ -1,8 +1,6 @@
-// identity::Service on both backends: accounts, sessions, tokens, tenant isolation, demo data.
-#include "fake_clock.hpp"
+// identity::Service on both backends: accounts, sessions, tokens, demo data (tenancy: tenant_test.cpp).
 #include "identity/demo.hpp"
-#include "identity/service.hpp"
-#include "test_db.hpp"
+#include "service_fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,43 +14,7 @@ using storage::Backend;
 
 namespace {
 
-class ServiceTest : public ::testing::TestWithParam<Backend> {
-protected:
-    void SetUp() override {
-        db_ = idara::testing::fresh_database(GetParam());
-        ServiceOptions o;
-        o.hash_limits = HashLimits::minimum();
-        o.session_idle = 30min;
-        o.session_absolute = 12h;
-        o.throttle = {.max_failures_per_login = 3, .max_failures_per_ip = 50, .window = 15min};
-        svc_ = std::make_unique<Service>(*db_, o, clock_);
-        a_ = svc_->create_administration({"AAA", "إدارة أ", "Administration A", "a@a.ma"}).value();
-        b_ = svc_->create_administration({"BBB", "إدارة ب", "Administration B", "b@b.ma"}).value();
-        ua_ = svc_->create_unit(TenantScope::trusted(a_), {"ROOT", "وحدة", "Unité A", {}}).value().id;
-        ub_ = svc_->create_unit(TenantScope::trusted(b_), {"ROOT", "وحدة", "Unité B", {}}).value().id;
-        staff_a_ = add("admin@a.ma", AccountKind::staff, "AAA", Role::admin);
-        staff_b_ = add("admin@b.ma", AccountKind::staff, "BBB", Role::admin);
-        citizen_ = add("citizen@example.ma", AccountKind::citizen);
-    }
-
-    std::int64_t add(const std::string& login, AccountKind kind, std::optional<std::string> adm = {},
-                     std::optional<Role> role = {}) {
-        NewAccount n;
-        n.kind = kind;
-        n.login = login;
-        n.display_name = "Test " + login;
-        n.password = kPassword;
-        n.administration_code = adm;
-        n.role = role;
-        return svc_->create_account(n).value();
-    }
-
-    static constexpr const char* kPassword = "a-long-enough-passphrase";
-    idara::testing::FakeClock clock_;
-    std::unique_ptr<storage::Database> db_;
-    std::unique_ptr<Service> svc_;
-    std::int64_t a_ = 0, b_ = 0, ua_ = 0, ub_ = 0, staff_a_ = 0, staff_b_ = 0, citizen_ = 0;
-};
+using idara::testing::ServiceTest;
 
 TEST_P(ServiceTest, LoginResolveLogout) {
     auto s = svc_->login("Admin@A.ma ", kPassword, "10.0.0.1", "test");
@@ -174,41 +136,79 @@ TEST_P(ServiceTest, AccountValidation) {
     EXPECT_FALSE(svc_->list_accounts("ZZZ").value().size());
 }
 
-TEST_P(ServiceTest, TenantIsolationOfUnits) {
-    const auto sa = TenantScope::trusted(a_), sb = TenantScope::trusted(b_);
-    EXPECT_TRUE(svc_->get_unit(sa, ua_));
-    EXPECT_EQ(svc_->get_unit(sa, ub_).error().code, "resource.not_found");
-    EXPECT_EQ(svc_->get_unit(sb, ua_).error().code, "resource.not_found");
-    EXPECT_EQ(svc_->find_unit(sa, "ROOT").value().id, ua_);
-    EXPECT_EQ(svc_->find_unit(sb, "ROOT").value().id, ub_);
-    for (const auto& u : svc_->list_units(sa).value()) EXPECT_EQ(u.administration_id, a_);
-    // Building under another administration's unit is impossible and reveals nothing.
-    auto child = svc_->create_unit(sa, {"CHILD", "فرع", "Enfant", ub_});
-    ASSERT_FALSE(child);
-    EXPECT_EQ(child.error().code, "resource.not_found");
-    EXPECT_TRUE(svc_->create_unit(sa, {"CHILD", "فرع", "Enfant", ua_}));
-    EXPECT_EQ(svc_->create_unit(sa, {"CHILD", "فرع", "Enfant", ua_}).error().code, "unit.code_taken");
-    EXPECT_TRUE(svc_->create_unit(sb, {"CHILD", "فرع", "Enfant", ub_})) << "codes are per administration";
+TEST_P(ServiceTest, LogoutAllEndsEverySessionOfTheAccountOnly) {
+    auto s1 = svc_->login("citizen@example.ma", kPassword, "");
+    auto s2 = svc_->login("citizen@example.ma", kPassword, "");
+    auto other = svc_->login("admin@a.ma", kPassword, "");
+    ASSERT_TRUE(s1 && s2 && other);
+    ASSERT_TRUE(svc_->logout_all(citizen_));
+    EXPECT_EQ(svc_->resolve_session(s1->id).error().code, "auth.required");
+    EXPECT_FALSE(svc_->resolve_session(s2->id));
+    EXPECT_TRUE(svc_->resolve_session(other->id)) << "other accounts keep their sessions";
 }
 
-TEST_P(ServiceTest, TenantIsolationOfStaffAndMemberships) {
-    const auto sa = TenantScope::trusted(a_), sb = TenantScope::trusted(b_);
-    auto staff = svc_->list_staff(sa).value();
-    ASSERT_EQ(staff.size(), 1u);
-    EXPECT_EQ(staff[0].login, "admin@a.ma");
-    for (const auto& m : svc_->list_staff(sb).value()) EXPECT_NE(m.account_id, staff_a_);
-    // B cannot give roles to A's staff, nor attach anyone to A's units.
-    EXPECT_EQ(svc_->add_membership(sb, staff_a_, Role::signer, {}).error().code, "resource.not_found");
-    EXPECT_EQ(svc_->add_membership(sb, staff_b_, Role::signer, ua_).error().code, "resource.not_found");
-    EXPECT_EQ(svc_->add_membership(sa, citizen_, Role::agent, {}).error().code, "resource.not_found")
-        << "citizens are not staff";
-    ASSERT_TRUE(svc_->add_membership(sa, staff_a_, Role::signer, ua_));
-    EXPECT_TRUE(svc_->principal_of(staff_a_).value().has_role(Role::signer));
-    EXPECT_FALSE(svc_->principal_of(staff_b_).value().has_role(Role::signer));
-    // A principal's scope is its own administration; citizens have none.
-    auto pa = svc_->principal_of(staff_a_).value();
-    EXPECT_EQ(TenantScope::of(pa)->administration_id(), a_);
-    EXPECT_FALSE(TenantScope::of(svc_->principal_of(citizen_).value()));
+TEST_P(ServiceTest, PasswordChangeByPrincipalIsThrottled) {
+    const auto p = svc_->principal_of(citizen_).value();
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(svc_->change_password(p, "wrong-current-pw", "another-long-passphrase").error().code,
+                  "auth.invalid_credentials");
+    EXPECT_EQ(svc_->change_password(p, kPassword, "another-long-passphrase").error().code, "auth.rate_limited")
+        << "guessing the current password through this form is limited like sign-in";
+    clock_.advance(16min);
+    EXPECT_TRUE(svc_->change_password(p, kPassword, "another-long-passphrase"));
+}
+
+TEST_P(ServiceTest, WeakHashesAreUpgradedAtSignIn) {
+    auto stored = [&] {
+        return db_->read<std::string>([&](storage::Tx& tx) -> Result<std::string> {
+            auto r = tx.query_one("SELECT password_hash FROM accounts WHERE id = $1", {citizen_});
+            if (!r) return r.error();
+            return (*r)->as_text(0);
+        }).value();
+    };
+    const std::string before = stored();
+    ServiceOptions stronger;
+    stronger.hash_limits = HashLimits::minimum();
+    stronger.hash_limits.ops += 1;
+    ASSERT_TRUE(needs_rehash(before, stronger.hash_limits));
+    Service s(*db_, stronger, clock_);
+    ASSERT_TRUE(s.login("citizen@example.ma", kPassword, ""));
+    const std::string after = stored();
+    EXPECT_NE(after, before);
+    EXPECT_FALSE(needs_rehash(after, stronger.hash_limits));
+    EXPECT_TRUE(s.login("citizen@example.ma", kPassword, "")) << "the new hash verifies";
+    EXPECT_TRUE(svc_->login("citizen@example.ma", kPassword, ""));
+}
+
+TEST_P(ServiceTest, MalformedTextIsRefusedNotAServerError) {
+    // Invalid UTF-8 would make PostgreSQL fail the query: it must never get that far.
+    const std::string bad = "caf\xC3(\xFF@example.ma";
+    auto login = svc_->login(bad, kPassword, "10.0.0.9");
+    ASSERT_FALSE(login);
+    EXPECT_EQ(login.error().code, "auth.invalid_credentials");
+    auto agent = svc_->login("citizen@example.ma", kPassword, "10.0.0.9", "Mozilla/5.0 \xFF\xFE\x01");
+    ASSERT_TRUE(agent) << agent.error().code << " " << agent.error().detail;
+    NewAccount n;
+    n.login = "newcomer@example.ma";
+    n.display_name = "Na\xC3me";
+    n.password = kPassword;
+    EXPECT_EQ(svc_->create_account(n).error().code, "request.invalid");
+    n.login = bad;
+    n.display_name = "أمينة";
+    EXPECT_EQ(svc_->create_account(n).error().code, "account.invalid_login");
+    EXPECT_EQ(svc_->create_unit(TenantScope::trusted(a_), {"U2", "\xD8", "Unité", {}}).error().code, "request.invalid");
+    EXPECT_EQ(svc_->create_token(citizen_, "\xC0\x80", std::nullopt).error().code, "request.invalid");
+}
+
+TEST_P(ServiceTest, TokensOfDisabledAccountsStopWorking) {
+    auto t = svc_->create_token(citizen_, "script", std::nullopt);
+    ASSERT_TRUE(t);
+    ASSERT_TRUE(svc_->resolve_token(*t));
+    ASSERT_TRUE(svc_->set_disabled(citizen_, true));
+    EXPECT_EQ(svc_->resolve_token(*t).error().code, "auth.required");
+    EXPECT_FALSE(svc_->create_token(citizen_, "another", std::nullopt));
+    ASSERT_TRUE(svc_->set_disabled(citizen_, false));
+    EXPECT_TRUE(svc_->resolve_token(*t));
 }
 
 TEST_P(ServiceTest, DemoDataGivesEveryPromisedLoginAndTheyWork) {
@@ -234,7 +234,10 @@ TEST_P(ServiceTest, DemoDataGivesEveryPromisedLoginAndTheyWork) {
     EXPECT_EQ(operators, 1);
     ASSERT_EQ(roles.size(), 3u);
     for (const auto& [code, r] : roles) EXPECT_EQ(r.size(), 5u) << code;
-    EXPECT_FALSE(seed_demo(s)) << "seeding twice is refused";
+    auto again = seed_demo(s);
+    ASSERT_FALSE(again) << "seeding twice is refused";
+    EXPECT_EQ(again.error().code, "demo.not_empty");
+    EXPECT_EQ(s.list_administrations().value().size(), 3u) << "and changes nothing";
 }
 
 }  // namespace
