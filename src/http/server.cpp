@@ -1,5 +1,6 @@
 // The HTTP/1.1 server: Boost.Beast + Asio with C++20 coroutines. This is the
-// only translation unit that includes Beast/Asio (they compile slowly).
+// only translation unit with the Beast/Asio I/O machinery (they compile slowly);
+// request_parse.cpp holds the pure parsing pieces shared with the fuzz targets.
 //
 // One strand per connection; a coroutine reads a request, dispatches it
 // (inline on the I/O thread for cheap routes, else on the worker pool),
@@ -10,6 +11,7 @@
 #include "core/log.hpp"
 #include "core/random.hpp"
 #include "http/metrics.hpp"
+#include "http/request_parse.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -43,40 +45,6 @@ Response error_response(const Error& e) {
     return r;
 }
 
-bool valid_request_id(std::string_view s) {
-    if (s.empty() || s.size() > 64) return false;
-    for (char c : s)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
-    return true;
-}
-
-int hex(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-// Percent-decodes a path; refuses NUL bytes and ".." segments.
-std::optional<std::string> decode_path(std::string_view p) {
-    std::string out;
-    for (std::size_t i = 0; i < p.size(); ++i) {
-        if (p[i] == '%' && i + 2 < p.size() && hex(p[i + 1]) >= 0 && hex(p[i + 2]) >= 0) {
-            out += static_cast<char>(hex(p[i + 1]) * 16 + hex(p[i + 2]));
-            i += 2;
-        } else {
-            out += p[i];
-        }
-    }
-    if (out.empty() || out.front() != '/' || out.find('\0') != std::string::npos) return std::nullopt;
-    for (std::size_t pos = 0; (pos = out.find("..", pos)) != std::string::npos; pos += 2) {
-        const bool starts = pos == 0 || out[pos - 1] == '/';
-        const bool ends = pos + 2 == out.size() || out[pos + 2] == '/';
-        if (starts && ends) return std::nullopt;
-    }
-    return out;
-}
-
 // UTC ISO-8601 with milliseconds, as in the other log lines.
 std::string now_iso() {
     const auto now = std::chrono::system_clock::now();
@@ -88,12 +56,6 @@ std::string now_iso() {
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                   tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
     return buf;
-}
-
-// A malformed request (answered with 400), as opposed to a closed, reset or timed-out connection.
-bool is_parse_error(const beast::error_code& ec) {
-    static const auto& http_category = bhttp::make_error_code(bhttp::error::bad_method).category();
-    return ec.category() == http_category && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
 }
 
 void add_default_headers(Response& r, const std::string& request_id) {
@@ -269,11 +231,7 @@ private:
             std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, as_tuple);
         }
         if (ec) {
-            std::optional<Error> reply;
-            if (ec == bhttp::error::body_limit) reply = errors::too_large("body over " + std::to_string(o_.max_body_bytes));
-            else if (ec == bhttp::error::header_limit) reply = Error{"request.header_too_large", 431};
-            else if (is_parse_error(ec))
-                reply = errors::bad_request(ec.message());
+            const std::optional<Error> reply = request_read_error(ec, limits());
             if (reply) {
                 // Named locals, not temporaries: GCC 12 mishandles temporaries with destructors in co_await.
                 Response r = error_response(*reply);
@@ -284,26 +242,20 @@ private:
             co_return false;
         }
         BeastRequest breq = parser.release();
-        Request req;
-        req.method = parse_method(std::string_view(breq.method_string().data(), breq.method_string().size()));
-        req.target = std::string(breq.target());
-        const auto q = req.target.find('?');
-        req.query = q == std::string::npos ? "" : req.target.substr(q + 1);
-        for (const auto& f : breq) req.headers.add(std::string(f.name_string()), std::string(f.value()));
-        req.body = std::move(breq.body());
-        req.remote_addr = remote_addr;
-        auto rid = req.header("X-Request-Id");
-        req.request_id = rid && valid_request_id(*rid) ? std::string(*rid) : random::hex_token(8);
         const bool keep = breq.keep_alive() && !draining_;
+        const std::string_view method_s(breq.method_string().data(), breq.method_string().size());
+        auto made = to_request(breq);
+        Request req = made ? std::move(*made) : Request{};
+        req.method = parse_method(method_s);
+        req.remote_addr = remote_addr;
+        req.request_id = request_id_of(breq);
         Response res;
-        auto path = decode_path(req.target.substr(0, q));
-        if (!path) {
-            res = error_response(errors::bad_request("bad path"));
-        } else {
-            req.path = std::move(*path);
+        if (made) {
             metrics_.inc_in_flight();
             res = co_await dispatch(req);
             metrics_.dec_in_flight();
+        } else {
+            res = error_response(made.error());
         }
         const bool keep_after = keep && !draining_;
         const std::string_view route = req.route.empty() ? std::string_view("unmatched") : std::string_view(req.route);
@@ -328,6 +280,25 @@ private:
             discarded += n;
         }
         buffer.clear();
+    }
+
+    RequestLimits limits() const { return {o_.max_header_bytes, o_.max_body_bytes}; }
+
+    // The client's X-Request-Id when it is sane, else a new one.
+    static std::string request_id_of(const BeastRequest& breq) {
+        const auto it = breq.find("X-Request-Id");
+        const std::string_view client =
+            it == breq.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
+        return valid_request_id(client) ? std::string(client) : random::hex_token(8);
+    }
+
+    // The plain Request the handlers see (see make_request); 400 on a bad path.
+    static Result<Request> to_request(BeastRequest& breq) {
+        Headers headers;
+        for (const auto& f : breq) headers.add(std::string(f.name_string()), std::string(f.value()));
+        return make_request(std::string_view(breq.method_string().data(), breq.method_string().size()),
+                            std::string_view(breq.target().data(), breq.target().size()), std::move(headers),
+                            std::move(breq.body()));
     }
 
     awaitable<Response> dispatch(Request& req) {

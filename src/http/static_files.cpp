@@ -17,18 +17,38 @@ struct Asset {
     bool compressible = false;
 };
 
-std::string content_type(std::string_view path) {
-    auto ends = [&](std::string_view ext) {
-        return path.size() >= ext.size() && path.substr(path.size() - ext.size()) == ext;
-    };
-    if (ends(".css")) return "text/css; charset=utf-8";
-    if (ends(".js")) return "text/javascript; charset=utf-8";
-    if (ends(".svg")) return "image/svg+xml";
-    if (ends(".png")) return "image/png";
-    if (ends(".ico")) return "image/x-icon";
-    if (ends(".woff2")) return "font/woff2";
-    if (ends(".txt")) return "text/plain; charset=utf-8";
-    return "application/octet-stream";
+struct MediaType {
+    std::string_view extension, type;
+    bool compressible;  // worth gzipping (text formats; images and fonts are compressed already)
+};
+
+constexpr MediaType kMediaTypes[] = {
+    {".css", "text/css; charset=utf-8", true},
+    {".js", "text/javascript; charset=utf-8", true},
+    {".mjs", "text/javascript; charset=utf-8", true},
+    {".json", "application/json", true},
+    {".map", "application/json", true},
+    {".webmanifest", "application/manifest+json", true},
+    {".html", "text/html; charset=utf-8", true},
+    {".txt", "text/plain; charset=utf-8", true},
+    {".xml", "application/xml", true},
+    {".svg", "image/svg+xml", true},
+    {".png", "image/png", false},
+    {".jpg", "image/jpeg", false},
+    {".jpeg", "image/jpeg", false},
+    {".gif", "image/gif", false},
+    {".webp", "image/webp", false},
+    {".avif", "image/avif", false},
+    {".ico", "image/x-icon", true},
+    {".woff2", "font/woff2", false},
+    {".woff", "font/woff", false},
+    {".pdf", "application/pdf", false},
+};
+
+MediaType media_type(std::string_view path) {
+    for (const auto& m : kMediaTypes)
+        if (path.size() >= m.extension.size() && path.substr(path.size() - m.extension.size()) == m.extension) return m;
+    return {"", "application/octet-stream", false};
 }
 
 std::string_view trim(std::string_view s) {
@@ -116,10 +136,15 @@ void register_static_files(Router& router) {
     for (const auto& path : resources::list(prefix)) {
         auto a = std::make_shared<Asset>();
         a->body = resources::find(path).value_or("");
-        a->type = content_type(path);
+        const MediaType media = media_type(path);
+        a->type = std::string(media.type);
         a->etag = "\"" + random::sha256_hex(a->body) + "\"";
-        a->compressible = a->type.rfind("text/", 0) == 0 || a->type == "image/svg+xml";
+        a->compressible = media.compressible;
         if (a->compressible) a->gzipped = gzip(a->body);
+        if (a->gzipped.size() >= a->body.size()) {  // tiny files grow when gzipped
+            a->compressible = false;
+            a->gzipped.clear();
+        }
         router.get("/static/" + path.substr(prefix.size()), [a](Request& r) { return serve(*a, r); },
                    {.inline_ok = true});
     }

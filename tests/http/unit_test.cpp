@@ -315,3 +315,32 @@ TEST(Fuzz, ParsersSurviveMutatedInput) {
     }
     EXPECT_GT(total_pairs, 0u);
 }
+
+TEST(Metrics, SourcesMayReadMetricsAndTheGaugeIsExact) {
+    Metrics m;
+    // A source runs with no lock held: it may record metrics itself (a slow source never blocks requests).
+    m.add_source([&m] {
+        m.observe("/from-source", "GET", 200, 0.0);
+        return std::string("source_ok 1\n");
+    });
+    std::vector<std::thread> ts;
+    for (int i = 0; i < 4; ++i)
+        ts.emplace_back([&] {
+            for (int j = 0; j < 5000; ++j) m.inc_in_flight();
+            for (int j = 0; j < 5000; ++j) m.dec_in_flight();
+        });
+    for (auto& t : ts) t.join();
+    m.inc_in_flight();
+    m.inc_in_flight();
+    m.inc_in_flight();
+    const std::string t = m.render();
+    EXPECT_NE(t.find("idara_http_in_flight_requests 3\n"), std::string::npos) << t;
+    EXPECT_NE(t.find("source_ok 1\n"), std::string::npos) << t;
+    EXPECT_NE(m.render().find("route=\"/from-source\",method=\"GET\",status=\"200\"} 1\n"), std::string::npos);
+    m.observe("/b", "GET", 200, 10.0);
+    m.observe("/b", "GET", 200, 10.5);
+    const std::string u = m.render();
+    EXPECT_NE(u.find("idara_http_request_duration_seconds_bucket{route=\"/b\",le=\"10\"} 1\n"), std::string::npos)
+        << "le is inclusive: 10 s falls in the 10 s bucket";
+    EXPECT_NE(u.find("idara_http_request_duration_seconds_bucket{route=\"/b\",le=\"+Inf\"} 2\n"), std::string::npos);
+}
