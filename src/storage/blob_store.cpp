@@ -5,7 +5,7 @@
 #include <chrono>
 #include <fcntl.h>
 #include <fstream>
-#include <sstream>
+#include <optional>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -48,19 +48,28 @@ class FileBlobStore final : public BlobStore {
 public:
     explicit FileBlobStore(fs::path dir) : dir_(std::move(dir)) {}
 
+    // The file is written before its row is recorded, so a committed row always has
+    // its file (a failure in between leaves at worst an unreferenced file). A file
+    // left by an earlier rolled-back or crashed put is reused only if intact.
     Result<std::string> put(Tx& tx, std::string_view bytes) override {
-        const std::string digest = random::sha256_hex(bytes);
+        std::string digest = random::sha256_hex(bytes);
         const fs::path file = path_of(digest);
+        auto known = recorded(tx, digest);
+        if (!known) return known.error();
+        auto on_disk = read_file(file);
+        const bool intact = on_disk && on_disk->size() == bytes.size() && *on_disk == bytes;
+        if (*known && intact) return digest;
+        if (!intact) {
+            if (auto s = write_durably(file, bytes); !s) return s.error();
+            // A repaired file of a committed blob stays; a new one goes with a rollback.
+            if (!*known) tx.on_rollback([file] {
+                std::error_code ignore;
+                fs::remove(file, ignore);
+            });
+        }
         auto row = tx.exec("INSERT INTO blobs (digest, size, created_at) VALUES ($1, $2, $3) ON CONFLICT (digest) DO NOTHING",
                            {digest, static_cast<std::int64_t>(bytes.size()), now_ms()});
         if (!row) return row.error();
-        std::error_code ec;
-        if (fs::exists(file, ec)) return digest;
-        if (auto s = write_durably(file, bytes); !s) return s.error();
-        tx.on_rollback([file] {
-            std::error_code ignore;
-            fs::remove(file, ignore);
-        });
         return digest;
     }
 
@@ -69,18 +78,26 @@ public:
         auto known = exists(tx, digest);
         if (!known) return known.error();
         if (!*known) return std::optional<std::string>{};
-        std::ifstream in(path_of(digest), std::ios::binary);
-        if (!in) return corrupt(digest);
-        std::ostringstream ss;
-        ss << in.rdbuf();
-        std::string data = ss.str();
-        if (random::sha256_hex(data) != digest) return corrupt(digest);
-        return std::optional<std::string>{std::move(data)};
+        auto data = read_file(path_of(digest));
+        if (!data || random::sha256_hex(*data) != digest) return corrupt(digest);
+        return data;
     }
 
     Result<bool> exists(Tx& tx, std::string_view digest) override { return recorded(tx, digest); }
 
 private:
+    // The whole file, or nullopt when it cannot be read.
+    static std::optional<std::string> read_file(const fs::path& p) {
+        std::ifstream in(p, std::ios::binary | std::ios::ate);
+        if (!in) return std::nullopt;
+        const auto size = in.tellg();
+        if (size < 0) return std::nullopt;
+        std::string data(static_cast<std::size_t>(size), '\0');
+        in.seekg(0);
+        if (!in.read(data.data(), size)) return std::nullopt;
+        return data;
+    }
+
     fs::path path_of(std::string_view digest) const {
         return dir_ / std::string(digest.substr(0, 2)) / std::string(digest.substr(2));
     }
@@ -119,8 +136,10 @@ class DbBlobStore final : public BlobStore {
 public:
     Result<std::string> put(Tx& tx, std::string_view bytes) override {
         const std::string digest = random::sha256_hex(bytes);
+        // Storing the same bytes again repairs a damaged copy (and otherwise changes nothing).
         auto r = tx.exec("INSERT INTO blobs (digest, size, created_at, data) VALUES ($1, $2, $3, $4) "
-                         "ON CONFLICT (digest) DO NOTHING",
+                         "ON CONFLICT (digest) DO UPDATE SET data = excluded.data, size = excluded.size "
+                         "WHERE blobs.data IS DISTINCT FROM excluded.data",
                          {digest, static_cast<std::int64_t>(bytes.size()), now_ms(), Blob{std::string(bytes)}});
         if (!r) return r.error();
         return digest;

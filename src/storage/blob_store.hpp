@@ -9,7 +9,9 @@
 // Implementations:
 //  - files (default with SQLite): <dir>/ab/cdef... written to a temporary
 //    file, fsync'd, renamed, directory fsync'd; a `blobs` row records it in the
-//    same transaction, and a rollback removes a file this transaction created;
+//    same transaction, and a rollback removes a file this transaction created.
+//    It relies on writers being serialized (SQLite's single writer connection):
+//    one Database per data directory, one process;
 //  - database (PostgreSQL): the bytes in `blobs.data`.
 #pragma once
 
@@ -23,11 +25,17 @@
 
 namespace idara::storage {
 
+// Thread-safety: a BlobStore holds no mutable state; it may be shared, each call
+// using the caller's transaction. Errors: those of storage (db.hpp), plus
+// "storage.corrupt" (500) and "storage.unavailable" when the file system fails.
 class BlobStore {
 public:
     virtual ~BlobStore() = default;
+    // Stores bytes (needs a write transaction); returns their SHA-256 hex digest.
     virtual Result<std::string> put(Tx& tx, std::string_view bytes) = 0;
+    // The bytes of a digest, nullopt when unknown (or not a lowercase hex SHA-256).
     virtual Result<std::optional<std::string>> get(Tx& tx, std::string_view digest) = 0;
+    // Whether the digest is recorded.
     virtual Result<bool> exists(Tx& tx, std::string_view digest) = 0;
 };
 

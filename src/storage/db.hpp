@@ -12,11 +12,29 @@
 // ever committed. SQLite allows one writer at a time (BEGIN IMMEDIATE, busy
 // timeout); PostgreSQL uses a connection pool.
 //
+// The callback:
+//  - runs one statement per query()/exec() call (several → "storage.query";
+//    use exec_script() for scripts); text parameters must be valid UTF-8 without
+//    NUL bytes (bytes go in a Blob);
+//  - must not run BEGIN/COMMIT/ROLLBACK itself (savepoints are fine). Once the
+//    transaction is no longer open (the callback ended it, or PostgreSQL aborted
+//    it after a failed statement) further statements are refused with the first
+//    error, and write_tx reports that error instead of a commit;
+//  - on PostgreSQL, write_tx runs it again (up to 4 times in all) when the
+//    transaction lost a serialization conflict or was chosen as a deadlock victim,
+//    so it must have no effect outside the transaction other than through
+//    on_rollback hooks (which run after each failed attempt).
+// Waiting for a connection is bounded (SQLite busy_timeout_ms, PostgreSQL
+// acquire_timeout_ms) and then fails with "storage.busy".
+//
 // Errors: storage failures come back as Error with codes
 //   "storage.conflict"    (409) unique or foreign-key constraint violated
 //   "storage.busy"        (503) lock/pool timeout, serialization failure
 //   "storage.unavailable" (503) connection lost, disk full, I/O error
-//   "storage.query"       (500) malformed SQL or type mismatch (a defect)
+//   "storage.query"       (500) malformed SQL, type mismatch, a write in a read
+//                               transaction (a defect)
+// An exception escaping the callback rolls back and comes back as "internal"
+// (or as the Error an ErrorException carries).
 //
 // Thread-safety: Database is thread-safe; a Tx belongs to the thread that runs
 // the callback and must not escape it.
@@ -37,6 +55,7 @@
 namespace idara::storage {
 
 enum class Backend { sqlite, postgres };
+// "sqlite" / "postgres" (also the migrations folder name).
 std::string_view backend_name(Backend b);
 
 struct Blob {
@@ -88,9 +107,10 @@ public:
     virtual void on_rollback(std::function<void()> undo) = 0;
 };
 
+// SQLite: size counts the writer and the readers; PostgreSQL: connections open.
 struct PoolStats {
     int size = 0;      // connections open
-    int in_use = 0;    // connections lent out
+    int in_use = 0;    // connections lent out (a transaction running on them)
     int waiting = 0;   // callers waiting for a connection
 };
 
@@ -141,7 +161,8 @@ struct SqliteOptions {
 struct PostgresOptions {
     std::string dsn;            // libpq connection string
     int pool_size = 8;
-    int acquire_timeout_ms = 5000;
+    int acquire_timeout_ms = 5000;  // waiting for a free connection
+    int lock_timeout_ms = 5000;     // waiting for a row or table lock (0: forever); then "storage.busy"
 };
 
 // Opens (creating if needed) a SQLite database in WAL mode.

@@ -19,7 +19,17 @@ std::int64_t now_ms() {
         .count();
 }
 
+// An arbitrary key for PostgreSQL's advisory lock that serializes migrators.
+constexpr std::int64_t kMigrationLock = 0x1da7a'0001;
+
+// The recorded version, creating the table on a fresh database. Concurrent migrators
+// (several app instances starting at once) are serialized: SQLite by its single
+// writer, PostgreSQL by a transaction-scoped advisory lock (CREATE TABLE IF NOT EXISTS
+// alone races there).
 Result<int> recorded_version(Tx& tx) {
+    if (tx.backend() == Backend::postgres) {
+        if (auto s = tx.query("SELECT pg_advisory_xact_lock($1)", {kMigrationLock}); !s) return s.error();
+    }
     if (auto s = tx.exec(kCreateTable); !s) return s.error();
     auto row = tx.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
     if (!row) return row.error();

@@ -1,6 +1,8 @@
 #include "storage/db.hpp"
 #include "storage/tx_guard.hpp"
 
+#include "core/log.hpp"
+
 #include <charconv>
 #include <cmath>
 
@@ -82,6 +84,31 @@ Status detail::run_guarded(const std::function<Status(Tx&)>& fn, Tx& tx) {
         return e.error();
     } catch (const std::exception& e) {
         return Error{"internal", 500, std::string("exception in transaction: ") + e.what()};
+    } catch (...) {
+        return Error{"internal", 500, "unknown exception in transaction"};
+    }
+}
+
+std::optional<Error> detail::check_params(const Params& params) {
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        const auto* s = std::get_if<std::string>(&params[i]);
+        if (s && s->find('\0') != std::string::npos)
+            return Error{"storage.query", 500, "text parameter $" + std::to_string(i + 1) + " holds a NUL byte"};
+    }
+    return std::nullopt;
+}
+
+void detail::run_undo(std::vector<std::function<void()>>& undo) {
+    auto hooks = std::move(undo);
+    undo.clear();
+    for (auto it = hooks.rbegin(); it != hooks.rend(); ++it) {
+        try {
+            (*it)();
+        } catch (const std::exception& e) {
+            log::error("storage.undo_failed", {{"error", e.what()}});
+        } catch (...) {
+            log::error("storage.undo_failed", {{"error", "unknown exception"}});
+        }
     }
 }
 

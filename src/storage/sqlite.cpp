@@ -1,138 +1,22 @@
 // SQLite implementation of storage::Database (see db.hpp).
 //
 // One writer connection guarded by a mutex (BEGIN IMMEDIATE), a pool of
-// read-only connections; WAL mode so readers never block the writer.
-#include "storage/db.hpp"
+// read-only connections (deferred BEGIN, PRAGMA query_only); WAL mode so
+// readers never block the writer. Waiting for the writer or for a reader is
+// bounded by busy_timeout_ms ("storage.busy").
+#include "storage/sqlite_connection.hpp"
 #include "storage/tx_guard.hpp"
 
-#include <sqlite3.h>
-
+#include <chrono>
 #include <condition_variable>
-#include <map>
 #include <mutex>
+#include <optional>
 
 namespace idara::storage {
 
 namespace {
 
-Error sqlite_error(int rc, sqlite3* db, std::string_view what) {
-    const int primary = rc & 0xff;
-    std::string detail = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-    switch (primary) {
-        case SQLITE_CONSTRAINT: return {"storage.conflict", 409, detail};
-        case SQLITE_BUSY:
-        case SQLITE_LOCKED: return {"storage.busy", 503, detail};
-        case SQLITE_FULL:
-        case SQLITE_IOERR:
-        case SQLITE_CANTOPEN:
-        case SQLITE_READONLY:
-        case SQLITE_CORRUPT:
-        case SQLITE_NOTADB: return {"storage.unavailable", 503, detail};
-        default: return {"storage.query", 500, detail};
-    }
-}
-
-// "$12" → "?12", outside of single-quoted literals.
-std::string rewrite_placeholders(std::string_view sql) {
-    std::string out;
-    out.reserve(sql.size());
-    bool quoted = false;
-    for (std::size_t i = 0; i < sql.size(); ++i) {
-        char c = sql[i];
-        if (c == '\'') quoted = !quoted;
-        if (!quoted && c == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') c = '?';
-        out += c;
-    }
-    return out;
-}
-
-struct StmtDeleter {
-    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
-
-class Connection {
-public:
-    static Result<std::unique_ptr<Connection>> open(const SqliteOptions& o, bool reader) {
-        sqlite3* raw = nullptr;
-        const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-        int rc = sqlite3_open_v2(o.path.c_str(), &raw, flags, nullptr);
-        auto c = std::unique_ptr<Connection>(new Connection(raw));
-        if (rc != SQLITE_OK) return sqlite_error(rc, raw, "open " + o.path);
-        sqlite3_busy_timeout(raw, o.busy_timeout_ms);
-        sqlite3_extended_result_codes(raw, 1);
-        std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA journal_mode=WAL; PRAGMA synchronous=";
-        pragmas += o.synchronous_full ? "FULL;" : "NORMAL;";
-        if (reader) pragmas += " PRAGMA query_only=1;";
-        if (auto s = c->exec_script(pragmas); !s) return s.error();
-        return c;
-    }
-    ~Connection() {
-        cache_.clear();
-        sqlite3_close_v2(db_);
-    }
-
-    Status exec_script(std::string_view sql) {
-        char* err = nullptr;
-        const std::string s(sql);
-        int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
-        if (err != nullptr) sqlite3_free(err);
-        if (rc != SQLITE_OK) return sqlite_error(rc, db_, "script");
-        return {};
-    }
-
-    Result<sqlite3_stmt*> prepare(std::string_view sql) {
-        auto key = rewrite_placeholders(sql);
-        if (auto it = cache_.find(key); it != cache_.end()) return it->second.get();
-        sqlite3_stmt* raw = nullptr;
-        int rc = sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &raw,
-                                    nullptr);
-        if (rc != SQLITE_OK) return sqlite_error(rc, db_, "prepare");
-        if (raw == nullptr) return Error{"storage.query", 500, "empty statement"};
-        if (cache_.size() >= 256) cache_.clear();
-        return cache_.emplace(std::move(key), StmtPtr(raw)).first->second.get();
-    }
-
-    sqlite3* raw() const { return db_; }
-
-private:
-    explicit Connection(sqlite3* db) : db_(db) {}
-    sqlite3* db_;
-    std::map<std::string, StmtPtr, std::less<>> cache_;
-};
-
-Status bind_all(sqlite3_stmt* st, const Params& params, sqlite3* db) {
-    for (std::size_t i = 0; i < params.size(); ++i) {
-        const int idx = static_cast<int>(i + 1);
-        const Value& v = params[i];
-        int rc = SQLITE_OK;
-        if (std::holds_alternative<std::nullptr_t>(v)) rc = sqlite3_bind_null(st, idx);
-        else if (auto p = std::get_if<std::int64_t>(&v)) rc = sqlite3_bind_int64(st, idx, *p);
-        else if (auto d = std::get_if<double>(&v)) rc = sqlite3_bind_double(st, idx, *d);
-        else if (auto s = std::get_if<std::string>(&v)) rc = sqlite3_bind_text64(st, idx, s->data(), s->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-        else if (auto b = std::get_if<Blob>(&v)) rc = b->bytes.empty() ? sqlite3_bind_zeroblob(st, idx, 0)
-                                                                       : sqlite3_bind_blob64(st, idx, b->bytes.data(), b->bytes.size(), SQLITE_TRANSIENT);
-        if (rc != SQLITE_OK) return sqlite_error(rc, db, "bind");
-    }
-    return {};
-}
-
-Value column(sqlite3_stmt* st, int i) {
-    switch (sqlite3_column_type(st, i)) {
-        case SQLITE_INTEGER: return std::int64_t{sqlite3_column_int64(st, i)};
-        case SQLITE_FLOAT: return sqlite3_column_double(st, i);
-        case SQLITE_TEXT: {
-            auto p = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
-            return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(st, i)));
-        }
-        case SQLITE_BLOB: {
-            auto p = static_cast<const char*>(sqlite3_column_blob(st, i));
-            const auto n = static_cast<std::size_t>(sqlite3_column_bytes(st, i));
-            return Blob{p ? std::string(p, n) : std::string()};
-        }
-        default: return nullptr;
-    }
-}
+using sqlite::Connection;
 
 class SqliteTx final : public Tx {
 public:
@@ -141,87 +25,119 @@ public:
 
     Result<Rows> query(std::string_view sql, const Params& params) override {
         Rows rows;
-        auto s = run(sql, params, &rows);
-        if (!s) return s.error();
+        if (auto s = run(sql, params, &rows); !s) return s.error();
         return rows;
     }
     Result<std::int64_t> exec(std::string_view sql, const Params& params) override {
-        auto s = run(sql, params, nullptr);
-        if (!s) return s.error();
+        if (auto s = run(sql, params, nullptr); !s) return s.error();
         return static_cast<std::int64_t>(sqlite3_changes64(c_.raw()));
     }
-    Status exec_script(std::string_view sql) override { return c_.exec_script(sql); }
+    Status exec_script(std::string_view sql) override {
+        if (auto e = ended()) return *e;
+        return failed(c_.exec_script(sql));
+    }
     void on_rollback(std::function<void()> undo) override { undo_.push_back(std::move(undo)); }
-    void rolled_back() {
-        for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) (*it)();
-        undo_.clear();
+    void rolled_back() { detail::run_undo(undo_); }
+
+    // Set when the transaction is no longer open although the callback still runs:
+    // SQLite rolled it back itself (disk full, I/O error) or the callback ended it.
+    // Further statements would then run unprotected in autocommit mode, so they are refused.
+    std::optional<Error> ended() const {
+        if (sqlite3_get_autocommit(c_.raw()) == 0) return std::nullopt;
+        Error e = first_error_.value_or(Error{"storage.query", 500, "the transaction was ended inside the callback"});
+        e.detail = "transaction no longer open: " + e.detail;
+        return e;
     }
 
 private:
     Status run(std::string_view sql, const Params& params, Rows* out) {
+        if (auto e = ended()) return *e;
+        return failed(step_all(sql, params, out));
+    }
+
+    Status step_all(std::string_view sql, const Params& params, Rows* out) {
         auto st = c_.prepare(sql);
         if (!st) return st.error();
         sqlite3_stmt* s = *st;
         struct Reset {
             sqlite3_stmt* s;
-            ~Reset() { sqlite3_reset(s); sqlite3_clear_bindings(s); }
+            ~Reset() {
+                sqlite3_reset(s);
+                sqlite3_clear_bindings(s);
+            }
         } reset{s};
-        if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(s))
-            return Error{"storage.query", 500, "parameter count mismatch"};
-        if (auto b = bind_all(s, params, c_.raw()); !b) return b.error();
+        if (auto b = sqlite::bind_all(s, params, c_); !b) return b.error();
         const int ncol = sqlite3_column_count(s);
         for (;;) {
-            int rc = sqlite3_step(s);
+            const int rc = sqlite3_step(s);
             if (rc == SQLITE_DONE) return {};
-            if (rc != SQLITE_ROW) return sqlite_error(rc, c_.raw(), "step");
+            if (rc != SQLITE_ROW) return c_.error(rc, "step");
             if (out == nullptr) continue;
             std::vector<Value> vals;
             vals.reserve(static_cast<std::size_t>(ncol));
-            for (int i = 0; i < ncol; ++i) vals.push_back(column(s, i));
+            for (int i = 0; i < ncol; ++i) vals.push_back(sqlite::column(s, i));
             out->emplace_back(std::move(vals));
         }
     }
+
+    Status failed(Status s) {
+        if (!s && !first_error_) first_error_ = s.error();
+        return s;
+    }
+
     Connection& c_;
+    std::optional<Error> first_error_;
     std::vector<std::function<void()>> undo_;
 };
 
-// Runs fn inside BEGIN/COMMIT on c; rolls back on error or exception.
+// Runs fn inside `begin` … COMMIT on c; rolls back on error or exception.
 Status in_transaction(Connection& c, const char* begin, const std::function<Status(Tx&)>& fn) {
     if (auto s = c.exec_script(begin); !s) return s.error();
     SqliteTx tx(c);
     Status result = detail::run_guarded(fn, tx);
     if (result) {
-        if (auto s = c.exec_script("COMMIT"); s) return {};
-        else result = s.error();
+        if (auto e = tx.ended()) result = std::move(*e);
     }
-    (void)c.exec_script("ROLLBACK");
+    if (result) {
+        auto s = c.exec_script("COMMIT");
+        if (s) return {};
+        result = s.error();
+    }
+    if (sqlite3_get_autocommit(c.raw()) == 0) (void)c.exec_script("ROLLBACK");
     tx.rolled_back();
     return result;
 }
 
+Error busy(std::string what) { return {"storage.busy", 503, std::move(what)}; }
+
 class SqliteDatabase final : public Database {
 public:
-    static Result<std::unique_ptr<Database>> open(const SqliteOptions& o) {
-        if (o.path.empty() || o.path == ":memory:" || o.path.rfind("file::memory:", 0) == 0)
-            return Error{"storage.query", 500, "SQLite needs a database file (readers share it)"};
-        auto db = std::unique_ptr<SqliteDatabase>(new SqliteDatabase());
+    explicit SqliteDatabase(const SqliteOptions& o) : timeout_(o.busy_timeout_ms) {}
+
+    Status open(const SqliteOptions& o) {
         auto w = Connection::open(o, false);
         if (!w) return w.error();
-        db->writer_ = std::move(*w);
+        writer_ = std::move(*w);
         for (int i = 0; i < std::max(1, o.readers); ++i) {
             auto r = Connection::open(o, true);
             if (!r) return r.error();
-            db->free_.push_back(r->get());
-            db->readers_.push_back(std::move(*r));
+            free_.push_back(r->get());
+            readers_.push_back(std::move(*r));
         }
-        return std::unique_ptr<Database>(std::move(db));
+        return {};
     }
 
     Backend backend() const override { return Backend::sqlite; }
 
     Status write_tx(const std::function<Status(Tx&)>& fn) override {
-        std::unique_lock lk(write_mu_);
-        return in_transaction(*writer_, "BEGIN IMMEDIATE", fn);
+        change_waiting(+1);
+        std::unique_lock lk(write_mu_, timeout_);
+        change_waiting(-1);
+        if (!lk.owns_lock()) return busy("the writer connection stayed busy");
+        set_writer_busy(true);
+        Status s = in_transaction(*writer_, "BEGIN IMMEDIATE", fn);
+        set_writer_busy(false);
+        return s;
     }
 
     Status read_tx(const std::function<Status(Tx&)>& fn) override {
@@ -229,8 +145,9 @@ public:
         {
             std::unique_lock lk(pool_mu_);
             ++waiting_;
-            pool_cv_.wait(lk, [&] { return !free_.empty(); });
+            const bool got = pool_cv_.wait_for(lk, timeout_, [&] { return !free_.empty(); });
             --waiting_;
+            if (!got) return busy("no reader connection free");
             c = free_.back();
             free_.pop_back();
         }
@@ -245,23 +162,40 @@ public:
 
     PoolStats pool_stats() const override {
         std::lock_guard lk(pool_mu_);
-        const int total = static_cast<int>(readers_.size()) + 1;
-        return {total, static_cast<int>(readers_.size() - free_.size()), waiting_};
+        const int readers = static_cast<int>(readers_.size());
+        return {readers + 1, readers - static_cast<int>(free_.size()) + (writer_busy_ ? 1 : 0), waiting_};
     }
 
 private:
-    SqliteDatabase() = default;
+    void change_waiting(int d) {
+        std::lock_guard lk(pool_mu_);
+        waiting_ += d;
+    }
+    void set_writer_busy(bool b) {
+        std::lock_guard lk(pool_mu_);
+        writer_busy_ = b;
+    }
+
+    const std::chrono::milliseconds timeout_;
     std::unique_ptr<Connection> writer_;
-    std::mutex write_mu_;
+    std::timed_mutex write_mu_;  // held for a whole write transaction
     std::vector<std::unique_ptr<Connection>> readers_;
-    std::vector<Connection*> free_;
-    mutable std::mutex pool_mu_;
+    mutable std::mutex pool_mu_;  // guards free_, waiting_, writer_busy_
     std::condition_variable pool_cv_;
+    std::vector<Connection*> free_;
     int waiting_ = 0;
+    bool writer_busy_ = false;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Database>> open_sqlite(const SqliteOptions& o) { return SqliteDatabase::open(o); }
+Result<std::unique_ptr<Database>> open_sqlite(const SqliteOptions& o) {
+    if (o.path.empty() || o.path == ":memory:" || o.path.rfind("file::memory:", 0) == 0 ||
+        o.path.find("mode=memory") != std::string::npos)
+        return Error{"storage.query", 500, "SQLite needs a database file (readers share it)"};
+    auto db = std::make_unique<SqliteDatabase>(o);
+    if (auto s = db->open(o); !s) return s.error();
+    return std::unique_ptr<Database>(std::move(db));
+}
 
 }  // namespace idara::storage

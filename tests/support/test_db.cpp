@@ -22,8 +22,9 @@ namespace {
 // database on the test server) and removes it after the database has closed.
 class OwningDatabase final : public storage::Database {
 public:
-    OwningDatabase(std::unique_ptr<storage::Database> inner, std::function<void()> cleanup)
-        : inner_(std::move(inner)), cleanup_(std::move(cleanup)) {}
+    using Opener = std::function<Result<std::unique_ptr<storage::Database>>()>;
+    OwningDatabase(std::unique_ptr<storage::Database> inner, Opener reopen, std::function<void()> cleanup)
+        : inner_(std::move(inner)), reopen_(std::move(reopen)), cleanup_(std::move(cleanup)) {}
     OwningDatabase(const OwningDatabase&) = delete;
     OwningDatabase& operator=(const OwningDatabase&) = delete;
     ~OwningDatabase() override {
@@ -34,9 +35,11 @@ public:
     Status read_tx(const std::function<Status(storage::Tx&)>& fn) override { return inner_->read_tx(fn); }
     Status write_tx(const std::function<Status(storage::Tx&)>& fn) override { return inner_->write_tx(fn); }
     storage::PoolStats pool_stats() const override { return inner_->pool_stats(); }
+    Result<std::unique_ptr<storage::Database>> reopen() const { return reopen_(); }
 
 private:
     std::unique_ptr<storage::Database> inner_;
+    Opener reopen_;
     std::function<void()> cleanup_;
 };
 
@@ -62,33 +65,36 @@ std::string new_postgres_database(const std::string& dsn) {
     return name;
 }
 
-std::unique_ptr<storage::Database> open_fresh(storage::Backend b) {
+std::unique_ptr<storage::Database> open_fresh(storage::Backend b, int connections, int wait_ms) {
+    OwningDatabase::Opener opener;
+    std::function<void()> cleanup;
     if (b == storage::Backend::sqlite) {
         std::string templ = (fs::temp_directory_path() / "idara-test-XXXXXX").string();
         if (mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + templ);
-        auto remove_dir = [dir = fs::path(templ)] {
+        cleanup = [dir = fs::path(templ)] {
             std::error_code ec;
             fs::remove_all(dir, ec);
         };
-        auto db = storage::open_sqlite({.path = templ + "/test.db", .readers = 4});
-        if (!db) {
-            remove_dir();
-            throw std::runtime_error("open_sqlite: " + db.error().code + ": " + db.error().detail);
-        }
-        return std::make_unique<OwningDatabase>(std::move(*db), remove_dir);
+        storage::SqliteOptions o{.path = templ + "/test.db", .readers = connections > 0 ? connections : 4};
+        if (wait_ms > 0) o.busy_timeout_ms = wait_ms;
+        opener = [o] { return storage::open_sqlite(o); };
+    } else {
+        const std::string dsn = postgres_dsn();
+        const std::string name = new_postgres_database(dsn);
+        cleanup = [dsn, name] {
+            if (auto err = admin_exec(dsn, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); !err.empty())
+                std::fprintf(stderr, "test_db: %s\n", err.c_str());
+        };
+        storage::PostgresOptions o{.dsn = dsn + " dbname=" + name, .pool_size = connections > 0 ? connections : 8};
+        if (wait_ms > 0) o.acquire_timeout_ms = o.lock_timeout_ms = wait_ms;
+        opener = [o] { return storage::open_postgres(o); };
     }
-    const std::string dsn = postgres_dsn();
-    const std::string name = new_postgres_database(dsn);
-    auto drop = [dsn, name] {
-        if (auto err = admin_exec(dsn, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); !err.empty())
-            std::fprintf(stderr, "test_db: %s\n", err.c_str());
-    };
-    auto db = storage::open_postgres({.dsn = dsn + " dbname=" + name, .pool_size = 8});
+    auto db = opener();
     if (!db) {
-        drop();
-        throw std::runtime_error("open_postgres: " + db.error().code + ": " + db.error().detail);
+        cleanup();
+        throw std::runtime_error("opening a test database: " + db.error().code + ": " + db.error().detail);
     }
-    return std::make_unique<OwningDatabase>(std::move(*db), drop);
+    return std::make_unique<OwningDatabase>(std::move(*db), std::move(opener), std::move(cleanup));
 }
 
 }  // namespace
@@ -119,10 +125,20 @@ std::string fresh_postgres_dsn() {
     return dsn + " dbname=" + new_postgres_database(dsn);
 }
 
-std::unique_ptr<storage::Database> fresh_unmigrated_database(storage::Backend b) { return open_fresh(b); }
+std::unique_ptr<storage::Database> fresh_unmigrated_database(storage::Backend b, int connections, int wait_ms) {
+    return open_fresh(b, connections, wait_ms);
+}
+
+std::unique_ptr<storage::Database> open_same(const storage::Database& db) {
+    const auto* owner = dynamic_cast<const OwningDatabase*>(&db);
+    if (owner == nullptr) throw std::logic_error("open_same: the database does not come from fresh_*database()");
+    auto again = owner->reopen();
+    if (!again) throw std::runtime_error("open_same: " + again.error().code + ": " + again.error().detail);
+    return std::move(*again);
+}
 
 std::unique_ptr<storage::Database> fresh_database(storage::Backend b) {
-    auto db = open_fresh(b);
+    auto db = open_fresh(b, 0, 0);
     auto v = storage::migrate(*db);
     if (!v) throw std::runtime_error("migrate: " + v.error().code + ": " + v.error().detail);
     return db;

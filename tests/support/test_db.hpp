@@ -22,13 +22,24 @@
 
 namespace idara::testing {
 
+// The backends every storage-using suite runs on, in this order: sqlite, postgres.
 std::vector<storage::Backend> all_backends();
+// gtest parameter names: "sqlite" / "postgres".
 std::string backend_param_name(const ::testing::TestParamInfo<storage::Backend>& info);
+// The same, under the name the storage brief gave it.
+inline std::string backend_test_name(const ::testing::TestParamInfo<storage::Backend>& info) {
+    return backend_param_name(info);
+}
 
 // An empty database with every embedded migration applied.
 std::unique_ptr<storage::Database> fresh_database(storage::Backend b);
-// An empty database with no schema at all.
-std::unique_ptr<storage::Database> fresh_unmigrated_database(storage::Backend b);
+// An empty database with no schema at all. `connections` (SQLite: readers;
+// PostgreSQL: pool size) and `wait_ms` (busy / acquire timeout) keep the
+// defaults when 0.
+std::unique_ptr<storage::Database> fresh_unmigrated_database(storage::Backend b, int connections = 0, int wait_ms = 0);
+// A second, independent handle on a database returned by fresh_*database()
+// (as a second process would open it); it must be destroyed before `db`.
+std::unique_ptr<storage::Database> open_same(const storage::Database& db);
 // The PostgreSQL server's connection string (throws if the fixture is not running).
 std::string postgres_dsn();
 // Creates a new, empty database on that server and returns its connection string.
