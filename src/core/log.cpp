@@ -24,6 +24,8 @@ const char* level_name(Level l) {
     return "info";
 }
 
+}  // namespace
+
 std::string now_iso() {
     auto now = std::chrono::system_clock::now();
     auto secs = std::chrono::system_clock::to_time_t(now);
@@ -35,7 +37,6 @@ std::string now_iso() {
                   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
     return buf;
 }
-}  // namespace
 
 void set_level(Level l) { g_level = static_cast<int>(l); }
 

@@ -16,6 +16,8 @@ enum class Level { debug, info, warn, error };
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
 void set_level(Level l);
+// The current UTC time as ISO-8601 with milliseconds ("2026-11-22T13:00:00.123Z"), as in every log line.
+std::string now_iso();
 bool parse_level(std::string_view s, Level& out);
 void write(Level l, std::string_view event, const Fields& fields = {});
 // Writes a pre-serialised JSON object as one line (used by the access log).

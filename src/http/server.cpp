@@ -45,18 +45,6 @@ Response error_response(const Error& e) {
     return r;
 }
 
-// UTC ISO-8601 with milliseconds, as in the other log lines.
-std::string now_iso() {
-    const auto now = std::chrono::system_clock::now();
-    const auto secs = std::chrono::system_clock::to_time_t(now);
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                  tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-    return buf;
-}
 
 void add_default_headers(Response& r, const std::string& request_id) {
     auto def = [&](std::string_view name, std::string value) {
@@ -360,7 +348,7 @@ private:
         auto [ec, n] = co_await bhttp::async_write(stream, out, as_tuple);
         (void)n;
         if (o_.access_log) {
-            boost::json::object line{{"ts", now_iso()},
+            boost::json::object line{{"ts", log::now_iso()},
                                      {"event", "http.access"}, {"method", method_s}, {"path", path}, {"route", route},
                                      {"status", r.status}, {"bytes", bytes}, {"duration_ms", secs * 1000.0},
                                      {"request_id", request_id}, {"remote", remote}};
