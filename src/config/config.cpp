@@ -54,6 +54,7 @@ const std::vector<Key>& keys() {
         INT(server, idle_timeout_ms, 100, kMax),
         INT(server, drain_timeout_ms, 0, kMax),
         BOOL(server, access_log),
+        STR(server, public_url),
         STR(storage, backend, "sqlite", "postgres"),
         STR(storage, data_dir),
         STR(storage, postgres_dsn),
@@ -66,6 +67,10 @@ const std::vector<Key>& keys() {
         INT(security, login_failures_per_login, 1, 1000),
         INT(security, login_failures_per_ip, 1, 100000),
         INT(security, login_window_minutes, 1, 24 * 60),
+        STR(security, master_key_file),
+        INT(registry, max_files, 0, 100),
+        INT(registry, max_file_bytes, 1024, 1LL << 30),
+        INT(registry, max_total_bytes, 1024, 1LL << 31),
         STR(log, level, "debug", "info", "warn", "error"),
     };
 #undef INT

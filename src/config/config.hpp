@@ -32,6 +32,7 @@ struct Config {
         std::int64_t idle_timeout_ms = 30000;
         std::int64_t drain_timeout_ms = 10000;
         bool access_log = true;
+        std::string public_url = "http://127.0.0.1:8080";  // how citizens reach idara (QR codes link here)
     } server;
     struct Storage {
         std::string backend = "sqlite";   // "sqlite" or "postgres"
@@ -48,7 +49,13 @@ struct Config {
         std::int64_t login_failures_per_login = 5;
         std::int64_t login_failures_per_ip = 20;
         std::int64_t login_window_minutes = 15;
+        std::string master_key_file;      // key that encrypts private keys at rest; "" = <data_dir>/keys/master.key
     } security;
+    struct Registry {
+        std::int64_t max_files = 10;                       // attachments per deposit
+        std::int64_t max_file_bytes = 5 * 1024 * 1024;     // per attachment
+        std::int64_t max_total_bytes = 9 * 1024 * 1024;    // all attachments of a deposit (≤ server.max_body_bytes)
+    } registry;
     struct Log {
         std::string level = "info";       // debug, info, warn, error
     } log;

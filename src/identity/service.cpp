@@ -2,6 +2,7 @@
 #include "identity/service_impl.hpp"
 
 #include "core/random.hpp"
+#include "core/utf8.hpp"
 
 namespace idara::identity {
 
@@ -32,24 +33,7 @@ Error conflict_as(const Error& e, std::string code) {
     return Error{std::move(code), 409, e.detail};
 }
 
-bool valid_utf8(std::string_view s) {
-    static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};  // smallest value per length
-    for (std::size_t i = 0; i < s.size();) {
-        const auto b = static_cast<unsigned char>(s[i]);
-        const std::size_t n = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
-        if (n == 0 || i + n > s.size()) return false;
-        std::uint32_t cp = n == 1 ? b : b & (0x7F >> n);
-        for (std::size_t k = 1; k < n; ++k) {
-            const auto c = static_cast<unsigned char>(s[i + k]);
-            if ((c & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (c & 0x3F);
-        }
-        // Overlong forms, surrogates, values past U+10FFFF and NUL (PostgreSQL refuses it) are out.
-        if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0) return false;
-        i += n;
-    }
-    return true;
-}
+bool valid_utf8(std::string_view s) { return utf8::valid(s); }
 
 Status check_text(std::string_view value, std::size_t max, const char* field) {
     if (value.empty() || value.size() > max || !valid_utf8(value)) return errors::bad_request(std::string("invalid ") + field);

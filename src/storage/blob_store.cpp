@@ -7,6 +7,8 @@
 #include <fstream>
 #include <optional>
 #include <unistd.h>
+#include <utility>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -85,6 +87,36 @@ public:
 
     Result<bool> exists(Tx& tx, std::string_view digest) override { return recorded(tx, digest); }
 
+    Result<std::size_t> remove_unreferenced(Database& db) override {
+        std::error_code ec;
+        if (!fs::exists(dir_, ec)) return std::size_t{0};
+        std::vector<std::pair<fs::path, std::string>> files;  // path, digest ("" for a temporary file)
+        for (auto it = fs::recursive_directory_iterator(dir_, ec); !ec && it != fs::recursive_directory_iterator();
+             it.increment(ec)) {
+            if (!it->is_regular_file()) continue;
+            const fs::path& p = it->path();
+            const std::string name = p.filename().string();
+            const std::string digest = p.parent_path().filename().string() + name;
+            files.emplace_back(p, name.find(".tmp-") == std::string::npos && valid_digest(digest) ? digest : "");
+        }
+        if (ec) return Error{"storage.unavailable", 503, "list " + dir_.string() + ": " + ec.message()};
+        std::size_t removed = 0;
+        auto s = db.read_tx([&](Tx& tx) -> Status {
+            for (const auto& [path, digest] : files) {
+                if (!digest.empty()) {
+                    auto known = recorded(tx, digest);
+                    if (!known) return known.error();
+                    if (*known) continue;
+                }
+                std::error_code rm;
+                if (fs::remove(path, rm)) ++removed;
+            }
+            return {};
+        });
+        if (!s) return s.error();
+        return removed;
+    }
+
 private:
     // The whole file, or nullopt when it cannot be read.
     static std::optional<std::string> read_file(const fs::path& p) {
@@ -156,6 +188,8 @@ public:
     }
 
     Result<bool> exists(Tx& tx, std::string_view digest) override { return recorded(tx, digest); }
+
+    Result<std::size_t> remove_unreferenced(Database&) override { return std::size_t{0}; }
 };
 
 }  // namespace

@@ -37,6 +37,11 @@ public:
     virtual Result<std::optional<std::string>> get(Tx& tx, std::string_view digest) = 0;
     // Whether the digest is recorded.
     virtual Result<bool> exists(Tx& tx, std::string_view digest) = 0;
+    // Removes what a crash left behind: files with no `blobs` row (a put whose
+    // transaction never committed) and temporary files. Returns how many went. Only
+    // while no transaction is running (at start-up, before serving). The database
+    // store has nothing of the kind: 0.
+    virtual Result<std::size_t> remove_unreferenced(Database& db) = 0;
 };
 
 std::unique_ptr<BlobStore> make_file_blob_store(std::filesystem::path dir);
