@@ -2,6 +2,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
@@ -57,16 +58,75 @@ X509Ptr issue(EVP_PKEY* key, const std::string& cn, const std::string& org, X509
 
 }  // namespace
 
+Result<RootCa> make_dev_root(const std::string& organisation, int days) {
+    RootCa r;
+    r.key = new_p256();
+    if (!r.key) return keygen("P-256 key generation failed");
+    r.cert = issue(r.key.get(), organisation + " Development Root CA", organisation, nullptr, nullptr, days, true);
+    if (!r.cert) return keygen("root certificate");
+    return r;
+}
+
+Result<SigningIdentity> issue_seal_identity(EVP_PKEY* root_key, X509* root_cert, const std::string& organisation,
+                                            const std::string& common_name, int days) {
+    if (root_key == nullptr || root_cert == nullptr) return keygen("no issuer");
+    SigningIdentity id;
+    id.key = new_p256();
+    if (!id.key) return keygen("P-256 key generation failed");
+    id.cert = issue(id.key.get(), common_name, organisation, root_cert, root_key, days, false);
+    if (!id.cert) return keygen("seal certificate");
+    return id;
+}
+
 Result<DevPki> make_dev_pki(const std::string& organisation, const std::string& common_name, int days) {
+    auto root = make_dev_root(organisation, days * 4);
+    if (!root) return root.error();
+    auto seal = issue_seal_identity(root->key.get(), root->cert.get(), organisation, common_name, days);
+    if (!seal) return seal.error();
     DevPki p;
-    p.root_key = new_p256();
-    p.seal.key = new_p256();
-    if (!p.root_key || !p.seal.key) return keygen("P-256 key generation failed");
-    p.root_cert = issue(p.root_key.get(), organisation + " Development Root CA", organisation, nullptr, nullptr, days * 4, true);
-    if (!p.root_cert) return keygen("root certificate");
-    p.seal.cert = issue(p.seal.key.get(), common_name, organisation, p.root_cert.get(), p.root_key.get(), days, false);
-    if (!p.seal.cert) return keygen("seal certificate");
+    p.root_key = std::move(root->key);
+    p.root_cert = std::move(root->cert);
+    p.seal = std::move(*seal);
     return p;
+}
+
+std::string private_key_to_der(const EVP_PKEY* key) {
+    std::string out;
+    PKCS8_PRIV_KEY_INFO* p8 = key ? EVP_PKEY2PKCS8(key) : nullptr;
+    if (p8 == nullptr) return out;
+    unsigned char* der = nullptr;
+    const int n = i2d_PKCS8_PRIV_KEY_INFO(p8, &der);
+    if (n > 0) {
+        out.assign(reinterpret_cast<const char*>(der), static_cast<std::size_t>(n));
+        OPENSSL_clear_free(der, static_cast<std::size_t>(n));
+    }
+    PKCS8_PRIV_KEY_INFO_free(p8);
+    return out;
+}
+
+PkeyPtr private_key_from_der(std::string_view der) {
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    PKCS8_PRIV_KEY_INFO* p8 = d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, static_cast<long>(der.size()));
+    if (p8 == nullptr) return nullptr;
+    PkeyPtr key(EVP_PKCS82PKEY(p8));
+    PKCS8_PRIV_KEY_INFO_free(p8);
+    return key;
+}
+
+std::vector<X509Ptr> certs_from_pem(std::string_view pem) {
+    std::vector<X509Ptr> out;
+    if (pem.empty() || pem.size() > 1 << 20) return out;
+    BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+    while (X509* c = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) out.emplace_back(c);
+    ERR_clear_error();  // the end of the input leaves a "no start line" error behind
+    BIO_free(bio);
+    return out;
+}
+
+X509Ptr cert_from_pem(std::string_view pem) {
+    auto all = certs_from_pem(pem);
+    if (all.empty()) return nullptr;
+    return std::move(all.front());
 }
 
 std::string to_pem(const X509* cert) {

@@ -1,5 +1,7 @@
 // The sealed receipt, checked by the tools people would use: poppler's pdfsig (with the
 // development root trusted in an NSS database) and `openssl cms -verify` over the byte ranges.
+#include "trust_samples.hpp"
+#include "shell.hpp"
 #include "receipt/render.hpp"
 #include "trust/pades.hpp"
 
@@ -21,30 +23,11 @@ extern "C" const char* __lsan_default_suppressions() {
 
 namespace {
 
-std::string run(const std::string& cmd) {
-    std::array<char, 4096> buf{};
-    std::string out;
-    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-    if (p == nullptr) return out;
-    for (std::size_t n; (n = fread(buf.data(), 1, buf.size(), p)) > 0;) out.append(buf.data(), n);
-    pclose(p);
-    return out;
-}
+std::string run(const std::string& cmd) { return idara::testing::run_command(cmd); }
 
-void write(const fs::path& p, const std::string& data) { std::ofstream(p, std::ios::binary) << data; }
+void write(const fs::path& p, const std::string& data) { idara::testing::write_file(p, data); }
 
-receipt::ReceiptContent content() {
-    receipt::ReceiptContent c;
-    c.register_number = "MEF-2026-000123";
-    c.registered_at = {"14 ماي 2026، 10:42", "14 mai 2026 à 10:42"};
-    c.administration = {"وزارة الاقتصاد والمالية", "Ministère de l'Économie et des Finances"};
-    c.unit = {"مكتب الضبط", "Bureau d'ordre"};
-    c.depositor = "Youssef Benali";
-    c.subject = "Demande d'attestation";
-    c.type = {"طلب", "Demande"};
-    c.qr_payload = "idara:v1:MEF-2026-000123";
-    return c;
-}
+receipt::ReceiptContent content() { return trust::samples::receipt_content("idara:v1:MEF-2026-000123"); }
 
 class Sealed : public ::testing::Test {
 protected:
