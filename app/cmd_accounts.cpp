@@ -88,6 +88,7 @@ int cmd_admin_add(const GlobalOptions& g, const AdminAddOptions& o) {
     if (!rt) return fail(rt.error());
     auto id = (*rt)->identity->create_administration({o.code, o.name_ar, o.name_fr, o.contact_email});
     if (!id) return fail(id.error());
+    if (auto k = ensure_all_keys(**rt); !k) return fail(k.error());
     std::cout << "created administration " << o.code << " (" << *id << ")\n";
     return 0;
 }

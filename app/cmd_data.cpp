@@ -64,6 +64,7 @@ int cmd_init(const GlobalOptions& g, const InitOptions& o) {
         if (!logins) return undo(logins.error());
         print_demo_logins(*logins);
     }
+    if (auto k = ensure_all_keys(**rt); !k) return undo(k.error());
     return 0;
 }
 
@@ -84,6 +85,7 @@ int cmd_migrate(const GlobalOptions& g, const MigrateOptions& o) {
     auto m = storage::migrate(db);
     if (!m) return fail(m.error());
     std::cout << (*m == *v ? "schema up to date at version " : "migrated to schema version ") << *m << "\n";
+    if (auto k = ensure_all_keys(**rt); !k) return fail(k.error());
     return 0;
 }
 

@@ -2,6 +2,7 @@
 #include "commands.hpp"
 #include "runtime.hpp"
 
+#include "api/deposits.hpp"
 #include "api/health.hpp"
 #include "api/routes.hpp"
 #include "core/log.hpp"
@@ -62,12 +63,32 @@ int cmd_serve(const GlobalOptions& g, const ServeOptions& so) {
     if (!rt) return fail(rt.error());
     if (auto s = require_current_schema(*(*rt)->db); !s) return fail(s.error());
 
+    // Files a crash left behind (written by a registration that never committed) go before serving.
+    if (auto swept = (*rt)->blobs->remove_unreferenced(*(*rt)->db); !swept) return fail(swept.error());
+    else if (*swept > 0) log::info("blobs.swept", {{"files", std::to_string(*swept)}});
+
     http::Router router;
     auto server = http::make_server(server_options(cfg), router);
     api::register_health(router, *(*rt)->db, server->metrics());
     api::register_v1(router, *(*rt)->identity);
+    Runtime& runtime = **rt;
+    const auto keys = [&runtime]() { return verify_keys(runtime); };
+    http::MultipartLimits mp;
+    mp.max_parts = static_cast<std::size_t>(cfg.registry.max_files) + 8;
+    mp.max_part_bytes = static_cast<std::size_t>(std::max(cfg.registry.max_file_bytes, std::int64_t{64 * 1024}));
+    // A receipt to verify is a few hundred kilobytes at most (one page, subset fonts).
+    http::MultipartLimits vmp;
+    vmp.max_parts = 4;
+    vmp.max_part_bytes = std::min<std::size_t>(static_cast<std::size_t>(cfg.server.max_body_bytes), 4u << 20);
+    api::register_registry(router, api::RegistryApi{*runtime.identity, *runtime.deposits, keys, mp, vmp});
     http::register_static_files(router);
-    const web::PagesContext pages{*(*rt)->identity, cfg.security.cookie_secure};
+    web::PagesContext pages{*(*rt)->identity, cfg.security.cookie_secure};
+    pages.deposits = runtime.deposits.get();
+    pages.verify_keys = keys;
+    pages.attachment_limits.max_count = static_cast<std::size_t>(cfg.registry.max_files);
+    pages.attachment_limits.max_bytes = static_cast<std::size_t>(cfg.registry.max_file_bytes);
+    pages.attachment_limits.max_total_bytes = static_cast<std::size_t>(cfg.registry.max_total_bytes);
+    pages.multipart_limits = mp;
     web::register_pages(router, pages);
     // Paths outside /api/ that match no route get the HTML "page not found" in the visitor's language.
     router.set_fallback([&pages](http::Request& r) { return web::error_page(r, errors::not_found(), pages); });

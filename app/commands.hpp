@@ -62,4 +62,12 @@ struct UnitAddOptions {
 int cmd_unit_add(const GlobalOptions& g, const UnitAddOptions& o);
 int cmd_unit_list(const GlobalOptions& g, const std::string& administration);
 
+struct VerifyOptions {
+    std::string file;                     // receipt PDF
+    std::string payload;                  // or a QR payload / verification URL
+    std::optional<std::string> keys_file; // offline: a copy of /.well-known/idara-keys.json
+    std::string lang = "fr";              // language of the explanations
+};
+int cmd_verify(const GlobalOptions& g, const VerifyOptions& o);
+
 }  // namespace idara::app

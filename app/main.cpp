@@ -109,6 +109,15 @@ int main(int argc, char** argv) {
     unit_list->add_option("--admin", units_admin, "Administration code")->required();
     unit_list->callback([&] { rc = cmd_unit_list(g, units_admin); });
 
+    auto* verify = app.add_subcommand("verify", "Verify a receipt PDF or a QR payload (offline with --keys)");
+    add_global(*verify, g);
+    VerifyOptions vo;
+    verify->add_option("file", vo.file, "The receipt PDF");
+    verify->add_option("--payload", vo.payload, "A QR payload or verification URL instead of a file");
+    verify->add_option("--keys", vo.keys_file, "A copy of /.well-known/idara-keys.json: verify offline, without the register");
+    verify->add_option("--lang", vo.lang, "Language of the explanations (ar or fr)");
+    verify->callback([&] { rc = cmd_verify(g, vo); });
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

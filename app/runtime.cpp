@@ -2,8 +2,11 @@
 
 #include "storage/migrations.hpp"
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 namespace fs = std::filesystem;
 
@@ -19,6 +22,55 @@ identity::ServiceOptions identity_options(const config::Config& c) {
     o.throttle.max_failures_per_ip = static_cast<int>(c.security.login_failures_per_ip);
     o.throttle.window = std::chrono::minutes(c.security.login_window_minutes);
     return o;
+}
+
+registry::DepositOptions deposit_options(const config::Config& c) {
+    registry::DepositOptions o;
+    o.limits.max_count = static_cast<std::size_t>(c.registry.max_files);
+    o.limits.max_bytes = static_cast<std::size_t>(c.registry.max_file_bytes);
+    o.limits.max_total_bytes = static_cast<std::size_t>(c.registry.max_total_bytes);
+    o.public_url = c.server.public_url;
+    while (!o.public_url.empty() && o.public_url.back() == '/') o.public_url.pop_back();
+    return o;
+}
+
+Error key_error(const std::string& what) { return Error{"setup.master_key", 1, what}; }
+
+// The master key (see runtime.hpp for where it comes from).
+Result<trust::MasterKey> master_key(const config::Config& cfg) {
+    if (const char* env = std::getenv("IDARA_MASTER_KEY"); env && *env) {
+        auto k = trust::master_key_from_text(env);
+        if (!k) return key_error("IDARA_MASTER_KEY is not the base64 of 32 bytes");
+        return k;
+    }
+    const bool default_path = cfg.security.master_key_file.empty();
+    const fs::path file = default_path ? fs::path(cfg.storage.data_dir) / "keys" / "master.key"
+                                       : fs::path(cfg.security.master_key_file);
+    std::error_code ec;
+    if (!fs::exists(file, ec)) {
+        if (!default_path) return key_error("security.master_key_file " + file.string() + " does not exist");
+        fs::create_directories(file.parent_path(), ec);
+        fs::permissions(file.parent_path(), fs::perms::owner_all, fs::perm_options::replace, ec);
+        const trust::MasterKey k = trust::random_master_key();
+        const fs::path tmp = file.string() + ".tmp";
+        {
+            std::ofstream out(tmp, std::ios::trunc);
+            out << trust::master_key_to_text(k) << "\n";
+            if (!out) return key_error("cannot write " + tmp.string());
+        }
+        fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, ec);
+        fs::rename(tmp, file, ec);
+        if (ec) return key_error("cannot create " + file.string() + ": " + ec.message());
+        return k;
+    }
+    std::ifstream in(file);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string s = text.str();
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+    auto k = trust::master_key_from_text(s);
+    if (!k) return key_error(file.string() + " does not hold the base64 of 32 bytes");
+    return k;
 }
 
 }  // namespace
@@ -53,6 +105,11 @@ Result<std::unique_ptr<Runtime>> open_runtime(const config::Config& cfg, OpenMod
     }
     rt->blobs = storage::make_blob_store(rt->db->backend(), data / "blobs");
     rt->identity = std::make_unique<identity::Service>(*rt->db, identity_options(cfg));
+    auto mk = master_key(cfg);
+    if (!mk) return mk.error();
+    rt->keys = std::make_unique<trust::KeyStore>(*rt->db, *mk);
+    rt->deposits = std::make_unique<registry::DepositService>(*rt->db, *rt->blobs, *rt->keys, *rt->identity,
+                                                              deposit_options(cfg));
     return rt;
 }
 
@@ -69,6 +126,27 @@ Status require_current_schema(storage::Database& db) {
                      "the database schema (version " + std::to_string(*v) +
                          ") is newer than this binary knows (" + std::to_string(latest) + "); upgrade idara"};
     return {};
+}
+
+Status ensure_all_keys(Runtime& rt) {
+    auto admins = rt.identity->list_administrations();
+    if (!admins) return admins.error();
+    return rt.db->write_tx([&](storage::Tx& tx) -> Status {
+        if (auto s = rt.keys->ensure_keys(tx, 0, "IDARA", "idara"); !s) return s;
+        for (const auto& a : *admins)
+            if (auto s = rt.keys->ensure_keys(tx, a.id, a.code, a.name_fr); !s) return s;
+        return {};
+    });
+}
+
+Result<registry::VerifyKeys> verify_keys(Runtime& rt) {
+    return rt.db->read<registry::VerifyKeys>([&](storage::Tx& tx) -> Result<registry::VerifyKeys> {
+        auto keys = rt.keys->public_keys(tx);
+        if (!keys) return keys.error();
+        auto anchors = rt.keys->trust_anchors_pem(tx);
+        if (!anchors) return anchors.error();
+        return registry::VerifyKeys{std::move(*keys), std::move(*anchors)};
+    });
 }
 
 int fail(const Error& e) {

@@ -1,13 +1,22 @@
 // What a command needs at run time, opened from the configuration: the
 // database (SQLite in the data directory, or PostgreSQL), the blob store and
-// the identity service. Owned together; destroyed in reverse order.
+// the identity service, the key store and the registry office. Owned together;
+// destroyed in reverse order.
+//
+// The master key that encrypts private keys at rest comes from the environment
+// variable IDARA_MASTER_KEY (base64 of 32 bytes), else from security.master_key_file,
+// else from <data_dir>/keys/master.key; when that default file does not exist it is
+// created (mode 0600) — a data directory made before keys existed gets one on open.
 #pragma once
 
 #include "config/config.hpp"
 #include "core/error.hpp"
 #include "identity/service.hpp"
+#include "registry/deposit.hpp"
 #include "storage/blob_store.hpp"
 #include "storage/db.hpp"
+#include "registry/verify.hpp"
+#include "trust/key_store.hpp"
 
 #include <memory>
 
@@ -18,6 +27,8 @@ struct Runtime {
     std::unique_ptr<storage::Database> db;
     std::unique_ptr<storage::BlobStore> blobs;
     std::unique_ptr<identity::Service> identity;
+    std::unique_ptr<trust::KeyStore> keys;
+    std::unique_ptr<registry::DepositService> deposits;
 };
 
 enum class OpenMode {
@@ -31,6 +42,12 @@ Result<std::unique_ptr<Runtime>> open_runtime(const config::Config& cfg, OpenMod
 
 // Checks that the database schema is exactly the binary's (serve refuses otherwise).
 Status require_current_schema(storage::Database& db);
+
+// Makes the platform's and every administration's seal and QR keys where missing.
+Status ensure_all_keys(Runtime& rt);
+
+// The published QR keys and trust anchors.
+Result<registry::VerifyKeys> verify_keys(Runtime& rt);
 
 // Prints "idara: <message>" for an error on stderr and returns exit code 1.
 int fail(const Error& e);

@@ -2,6 +2,7 @@
 
 #include "api/auth.hpp"
 #include "api/json_io.hpp"
+#include "core/text_normalize.hpp"
 #include "identity/service.hpp"
 
 #include <boost/json.hpp>
@@ -88,11 +89,19 @@ Result<json::value> create_unit(identity::Service& ids, const http::Request& req
 }  // namespace
 
 void register_v1(http::Router& r, identity::Service& ids) {
-    r.get("/api/v1/administrations", [&ids](http::Request&) -> http::Response {
+    r.get("/api/v1/administrations", [&ids](http::Request& req) -> http::Response {
         auto list = ids.list_administrations();
         if (!list) return error_response(list.error());
+        // ?q= searches the Arabic and French names and the code (vowels, hamza forms, case and accents ignored).
+        const std::string q = req.query_param("q").value_or("");
+        if (q.size() > 200) return error_response(errors::bad_request("q is too long"));
         json::array a;
-        for (const auto& adm : *list) a.push_back(json::object{{"code", adm.code}, {"name", names(adm.name_ar, adm.name_fr)}});
+        for (const auto& adm : *list) {
+            if (!q.empty() && !text::search_matches(adm.name_ar, q) && !text::search_matches(adm.name_fr, q) &&
+                !text::search_matches(adm.code, q))
+                continue;
+            a.push_back(json::object{{"code", adm.code}, {"name", names(adm.name_ar, adm.name_fr)}});
+        }
         return json_response(200, json::object{{"administrations", std::move(a)}});
     });
 

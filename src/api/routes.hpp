@@ -1,6 +1,7 @@
 // The JSON API, version 1, under /api/v1/.
 //
-//   GET  /api/v1/administrations   public directory: [{code, name:{ar,fr}}]
+//   GET  /api/v1/administrations   public directory: [{code, name:{ar,fr}}]; ?q= searches names
+//                                  in Arabic and French (vowels, hamza forms, case, accents ignored)
 //   GET  /api/v1/me                the caller: account, kind, administration, roles
 //   GET  /api/v1/units             staff: the units of the caller's administration
 //   GET  /api/v1/units/{id}        staff: one unit of the caller's administration (404 otherwise)

@@ -6,7 +6,9 @@
 #include <pango/pangocairo.h>
 #include <qrencode.h>
 
+#include <algorithm>
 #include <memory>
+#include <vector>
 
 namespace idara::receipt {
 
@@ -14,9 +16,9 @@ namespace {
 
 using i18n::Lang;
 
-constexpr double kPageW = 595.28, kPageH = 841.89, kMargin = 48;
-constexpr const char* kArabicFont = "Noto Naskh Arabic, Noto Sans 10";
-constexpr const char* kLatinFont = "Noto Sans, Noto Naskh Arabic 10";
+constexpr double kPageW = 595.28, kPageH = 841.89, kMargin = 48, kGutter = 24;
+constexpr const char* kArabicFont = "Noto Naskh Arabic, Noto Sans 9.5";
+constexpr const char* kLatinFont = "Noto Sans, Noto Naskh Arabic 9";
 constexpr const char* kMonoFont = "DejaVu Sans Mono, monospace 7";
 
 struct CairoDeleter {
@@ -60,40 +62,88 @@ double block(cairo_t* cr, double x, double y, double width, const std::string& m
     return y + static_cast<double>(h) / PANGO_SCALE;
 }
 
-// One language's half of the receipt: a list of "label: value" lines.
-std::string section(const ReceiptContent& c, Lang l) {
+// One language's half of the receipt: a title and "label: value" lines, one markup block each.
+std::vector<std::string> section(const ReceiptContent& c, Lang l) {
     const bool ar = l == Lang::ar;
     auto pick = [&](const Bilingual& b) { return esc(ar ? b.ar : b.fr); };
     auto ltr = [&](const std::string& s) { return esc(ar ? isolate_ltr(s) : s); };
+    std::vector<std::string> out;
     auto line = [&](const char* key, const std::string& value_markup) {
-        return "<b>" + esc(label(l, key)) + "</b> " + value_markup + "\n";
+        out.push_back("<b>" + esc(label(l, key)) + "</b> " + value_markup);
     };
-    std::string m = "<span size='x-large' weight='bold'>" + esc(label(l, "receipt.title")) + "</span>\n";
-    m += line("receipt.register_number", "<b>" + ltr(c.register_number) + "</b>");
-    m += line("receipt.registered_at", pick(c.registered_at));
-    m += line("receipt.administration", pick(c.administration));
-    m += line("receipt.unit", pick(c.unit));
-    m += line("receipt.contact", ltr(c.contact));
-    m += line("receipt.depositor", esc(c.depositor));
-    m += line("receipt.subject", esc(c.subject));
-    m += line("receipt.type", pick(c.type));
-    m += line("receipt.deadline", pick(c.deadline));
-    m += line("receipt.silence", pick(c.silence_regime));
-    m += line("receipt.appeal", pick(c.appeal));
-    return m;
+    out.push_back("<span size='x-large' weight='bold'>" + esc(label(l, "receipt.title")) + "</span>");
+    line("receipt.register_number", "<b>" + ltr(c.register_number) + "</b>");
+    if (!c.tracking_code.empty()) line("receipt.tracking_code", "<b>" + ltr(c.tracking_code) + "</b>");
+    line("receipt.registered_at", pick(c.registered_at));
+    line("receipt.administration", pick(c.administration));
+    line("receipt.unit", pick(c.unit));
+    line("receipt.contact", ltr(c.contact));
+    line("receipt.depositor", esc(c.depositor));
+    line("receipt.subject", esc(c.subject));
+    line("receipt.type", pick(c.type));
+    line("receipt.deadline", pick(c.deadline));
+    line("receipt.silence", pick(c.silence_regime));
+    line("receipt.appeal", pick(c.appeal));
+    return out;
 }
 
 std::string attachments_title() {
     return "<b>" + esc(label(Lang::fr, "receipt.attachments")) + " — " + esc(label(Lang::ar, "receipt.attachments")) + "</b>";
 }
 
-std::string attachments(const ReceiptContent& c) {
-    std::string m;
-    if (c.attachments.empty()) m += esc(label(Lang::fr, "receipt.no_attachments")) + " — " + esc(label(Lang::ar, "receipt.no_attachments")) + "\n";
+// One markup block per attachment line, so the list can continue on the next page.
+std::vector<std::string> attachment_lines(const ReceiptContent& c) {
+    std::vector<std::string> out;
+    if (c.attachments.empty())
+        out.push_back(esc(label(Lang::fr, "receipt.no_attachments")) + " — " + esc(label(Lang::ar, "receipt.no_attachments")));
     for (std::size_t i = 0; i < c.attachments.size(); ++i)
-        m += std::to_string(i + 1) + ". " + esc(c.attachments[i].name) + "\n   SHA-256 " + esc(c.attachments[i].sha256) + "\n";
-    return m;
+        out.push_back(std::to_string(i + 1) + ". " + esc(c.attachments[i].name) + "\n   SHA-256 " + esc(c.attachments[i].sha256));
+    return out;
 }
+
+// The height a block would take, without drawing it.
+double measure(cairo_t* cr, double width, const std::string& markup, const char* font, bool rtl) {
+    cairo_save(cr);
+    cairo_push_group(cr);
+    const double h = block(cr, 0, 0, width, markup, font, rtl);
+    cairo_pattern_destroy(cairo_pop_group(cr));
+    cairo_restore(cr);
+    return h;
+}
+
+// Blocks laid out top to bottom, continuing on a new page when the next one does not fit.
+struct Flow {
+    cairo_t* cr;
+    double width;
+    double y;
+    double limit;  // the first page stops above the QR code
+    int pages = 1;
+
+    // Starts a new page when a block of height h (after `gap`) would pass the limit;
+    // the gap before a block at the top of a page is dropped.
+    double place(double h, double gap) {
+        if (y + gap + h <= limit) return gap;
+        cairo_show_page(cr);
+        ++pages;
+        y = kMargin;
+        limit = kPageH - kMargin;
+        return 0;
+    }
+
+    void add(const std::string& markup, const char* font, bool rtl, double gap) {
+        gap = place(measure(cr, width, markup, font, rtl), gap);
+        y = block(cr, kMargin, y + gap, width, markup, font, rtl);
+    }
+
+    // A bilingual row: French in the left column, Arabic in the right one, side by side.
+    void add_row(const std::string& fr, const std::string& ar, double gap) {
+        const double col = (width - kGutter) / 2;
+        gap = place(std::max(measure(cr, col, fr, kLatinFont, false), measure(cr, col, ar, kArabicFont, true)), gap);
+        const double a = block(cr, kMargin, y + gap, col, fr, kLatinFont, false);
+        const double b = block(cr, kMargin + col + kGutter, y + gap, col, ar, kArabicFont, true);
+        y = std::max(a, b);
+    }
+};
 
 Status draw_qr(cairo_t* cr, const std::string& payload, double x, double y, double size) {
     std::unique_ptr<QRcode, decltype(&QRcode_free)> qr(
@@ -119,30 +169,31 @@ std::string isolate_ltr(const std::string& token) { return "\u2066" + token + "\
 Result<std::string> render_pdf(const ReceiptContent& c) {
     std::string out;
     std::unique_ptr<cairo_surface_t, CairoDeleter> surface(cairo_pdf_surface_create_for_stream(append, &out, kPageW, kPageH));
+    if (!c.qr_payload.empty())
+        cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_KEYWORDS, c.qr_payload.c_str());
+    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE, c.register_number.c_str());
+    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "idara");
     std::unique_ptr<cairo_t, CairoDeleter> cr(cairo_create(surface.get()));
     const double width = kPageW - 2 * kMargin;
     cairo_set_source_rgb(cr.get(), 0, 0.3, 0.2);
     cairo_rectangle(cr.get(), 0, 0, kPageW, 10);
     cairo_fill(cr.get());
     cairo_set_source_rgb(cr.get(), 0.1, 0.1, 0.1);
-    double y = block(cr.get(), kMargin, 30, width, section(c, Lang::ar), kArabicFont, true);
-    cairo_set_source_rgb(cr.get(), 0.6, 0.6, 0.6);
-    cairo_move_to(cr.get(), kMargin, y + 10);
-    cairo_line_to(cr.get(), kPageW - kMargin, y + 10);
-    cairo_stroke(cr.get());
-    cairo_set_source_rgb(cr.get(), 0.1, 0.1, 0.1);
-    y = block(cr.get(), kMargin, y + 22, width, section(c, Lang::fr), kLatinFont, false);
-    y = block(cr.get(), kMargin, y + 14, width, attachments_title(), kLatinFont, false);
-    y = block(cr.get(), kMargin, y + 4, width, attachments(c), kMonoFont, false);
-    // The QR sits at the foot of the page; content that would run into it does not fit on one page.
+    // The QR sits at the foot of the first page; the text flows above it and continues on
+    // further pages when it is long (many attachments, long subjects).
     const double qr = 104;
     const double qy = kPageH - 24 - qr;
-    if (y + 8 > qy) return Error{"receipt.render", 500, "receipt content does not fit on one page"};
     if (auto s = draw_qr(cr.get(), c.qr_payload, kMargin, qy, qr); !s) return s.error();
     cairo_set_source_rgb(cr.get(), 0.2, 0.2, 0.2);
     const double cy = block(cr.get(), kMargin + qr + 16, qy + 10, width - qr - 16, esc(label(Lang::ar, "receipt.qr_caption")),
                             kArabicFont, true);
     block(cr.get(), kMargin + qr + 16, cy + 4, width - qr - 16, esc(label(Lang::fr, "receipt.qr_caption")), kLatinFont, false);
+    cairo_set_source_rgb(cr.get(), 0.1, 0.1, 0.1);
+    Flow flow{cr.get(), width, 30, qy - 8};
+    const auto fr = section(c, Lang::fr), ar = section(c, Lang::ar);
+    for (std::size_t i = 0; i < fr.size() && i < ar.size(); ++i) flow.add_row(fr[i], ar[i], i == 1 ? 10 : 5);
+    flow.add(attachments_title(), kLatinFont, false, 14);
+    for (const auto& line : attachment_lines(c)) flow.add(line, kMonoFont, false, 4);
     cairo_show_page(cr.get());
     cr.reset();
     cairo_surface_finish(surface.get());

@@ -29,6 +29,7 @@ struct Attachment {
 
 struct ReceiptContent {
     std::string register_number;        // "MEF-2026-000123"
+    std::string tracking_code;          // "K7QX-M3PA" (printed for the depositor; empty: no line)
     Bilingual registered_at;            // date and time already formatted per language (Africa/Casablanca)
     Bilingual administration;           // receiving administration
     Bilingual unit;                     // receiving unit
@@ -40,10 +41,11 @@ struct ReceiptContent {
     Bilingual deadline;                 // the processing deadline that applies
     Bilingual silence_regime;           // what silence past the deadline means
     Bilingual appeal;                   // the appeal route
-    std::string qr_payload;             // compact signed payload (no personal data)
+    std::string qr_payload;             // compact signed payload (no personal data); also the PDF's /Keywords
 };
 
-// The PDF bytes; errors: receipt.render (500) when cairo or libqrencode fail.
+// The PDF bytes: one A4 page, more when the list of attachments runs past the QR code
+// at the foot of the first page. Errors: receipt.render (500) when cairo or libqrencode fail.
 Result<std::string> render_pdf(const ReceiptContent& c);
 
 // Wraps a left-to-right token for an Arabic line (U+2066 … U+2069).

@@ -1,0 +1,223 @@
+// The registry office: remote deposit of correspondence with a sealed receipt,
+// the register, tracking and cancellation.
+//
+// Channels (who deposits, and how the depositor is recorded):
+//   portal          a signed-in citizen or company representative, for themselves;
+//   administration  a staff member (session or API token) on behalf of their own
+//                   administration, to another administration;
+//   counter         a registry clerk of the receiving administration registers paper
+//                   mail for a walk-in person (name and ID number given at the desk).
+// The channel is explicit in the request and checked against the caller:
+// deposit.channel_forbidden (403) otherwise.
+//
+// deposit() registers in ONE write transaction: it allocates the gap-free
+// register number, stores the attachments, inserts the entry, its attachments
+// and its first event, renders the bilingual receipt, seals it (PAdES) and
+// stores it, and records the idempotency key; then commits. Nothing is
+// returned — and no receipt exists — unless all of that committed. Validation
+// (fields, types, attachment content) happens before the transaction.
+//
+// Idempotency: with a key, a second deposit by the same account with the same
+// key returns the first result (replayed = true) when the request is the same,
+// and deposit.idempotency_mismatch (422) when it differs. Keys are 1..128
+// printable ASCII characters.
+//
+// Visibility: an entry is visible to its depositor account and to staff of the
+// receiving administration (TenantScope); to everyone else it is
+// resource.not_found (404), never forbidden. Tracking needs the number and the
+// tracking code; a wrong code and an unknown number give the same
+// resource.not_found.
+//
+// Errors (bilingual messages in web/i18n/*/registry.json), each naming what to fix:
+//   deposit.subject (400)  deposit.body (400)  deposit.depositor_name (400)
+//   deposit.depositor_id_number (400)  deposit.idempotency_key (400)
+//   deposit.unknown_administration (400: missing or not in the directory)
+//   deposit.unknown_type (400)  deposit.unknown_unit (400)
+//   deposit.channel_forbidden (403: this caller cannot use this channel)
+//   deposit.idempotency_mismatch (422: same key, different request)
+//   entry.cancel_reason (400)  entry.already_cancelled (409)
+// plus the attachment errors of attachments.hpp, and storage, receipt and trust errors.
+//
+// Thread-safety: a DepositService may be used from any number of threads.
+#pragma once
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "identity/principal.hpp"
+#include "registry/attachments.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace idara::storage {
+class Database;
+class BlobStore;
+}  // namespace idara::storage
+namespace idara::trust {
+class KeyStore;
+}
+namespace idara::identity {
+class Service;
+}
+
+namespace idara::registry {
+
+enum class Channel { portal, administration, counter };
+std::string_view channel_name(Channel c);  // "portal", "administration", "counter"
+std::optional<Channel> parse_channel(std::string_view s);
+
+// A type of correspondence an administration accepts, with the deadline and
+// silence regime that apply to it (Law 55-19). Configured per administration;
+// every administration gets letter, complaint, request and application.
+struct DepositType {
+    std::string code;             // "letter"
+    std::string name_ar, name_fr;
+    int deadline_days = 60;
+    bool working_days = false;    // deadline counted in working days (else calendar days)
+    bool silence_is_approval = false;
+};
+
+struct NewDeposit {
+    Channel channel = Channel::portal;
+    std::string administration_code;        // receiving administration
+    std::optional<std::string> unit_code;   // receiving unit; default: the registry office
+    std::string type_code;                  // a DepositType code of that administration
+    std::string subject;                    // 1..300 characters
+    std::string body;                       // 0..20000 characters
+    std::vector<IncomingFile> files;
+    // counter only: the walk-in depositor
+    std::optional<std::string> depositor_name;       // 1..200 characters
+    std::optional<std::string> depositor_id_number;  // national ID (CIN) or passport, 4..32 [A-Za-z0-9]
+    std::optional<std::string> idempotency_key;
+};
+
+struct DepositResult {
+    std::string register_number;     // "MEF-2026-000123"
+    std::int64_t registered_at_ms = 0;
+    std::string tracking_code;       // "K7QX-M3PA": shown once; stored hashed
+    std::string receipt_digest;      // SHA-256 hex of the registered facts (also in the QR)
+    std::string receipt_sha256;      // SHA-256 hex of the sealed receipt PDF
+    bool replayed = false;           // an idempotent retry of an earlier deposit
+};
+
+enum class EntryStatus { registered, cancelled };
+std::string_view status_name(EntryStatus s);  // "registered", "cancelled"
+
+struct EntryAttachment {
+    std::string name;
+    std::string media_type;   // "application/pdf"
+    std::int64_t size = 0;
+    std::string sha256;
+};
+
+struct EntryEvent {
+    std::int64_t at_ms = 0;
+    std::string kind;         // "registered", "cancelled"
+    std::string detail;       // e.g. the cancellation reason
+};
+
+struct Entry {
+    std::int64_t id = 0;
+    std::string register_number;
+    std::int64_t administration_id = 0;
+    std::string administration_code, administration_name_ar, administration_name_fr;
+    std::string unit_code, unit_name_ar, unit_name_fr;
+    Channel channel = Channel::portal;
+    std::string depositor_name;
+    std::optional<std::string> depositor_administration_code;  // channel administration
+    std::string type_code, type_name_ar, type_name_fr;
+    std::string subject, body;
+    EntryStatus status = EntryStatus::registered;
+    std::optional<std::string> cancel_reason;
+    std::int64_t registered_at_ms = 0;
+    std::int64_t due_at_ms = 0;
+    std::string receipt_digest, receipt_sha256;
+    std::vector<EntryAttachment> attachments;
+    std::vector<EntryEvent> events;
+};
+
+// What tracking shows without login: no body, no depositor, no attachments.
+struct TrackedEntry {
+    std::string register_number;
+    std::string administration_name_ar, administration_name_fr;
+    std::string type_name_ar, type_name_fr;
+    EntryStatus status = EntryStatus::registered;
+    std::int64_t registered_at_ms = 0;
+    std::int64_t due_at_ms = 0;
+    std::vector<EntryEvent> events;
+};
+
+// One line of a list (the depositor's space, the registry's list).
+struct EntrySummary {
+    std::string register_number;
+    std::string administration_code;
+    std::string subject;
+    std::string type_code;
+    EntryStatus status = EntryStatus::registered;
+    std::int64_t registered_at_ms = 0;
+};
+
+// Where register facts are compared on verification.
+struct RegisterMatch {
+    std::string register_number;
+    std::int64_t registered_at_ms = 0;
+    std::string administration_code;
+    std::string receipt_digest, receipt_sha256;
+    EntryStatus status = EntryStatus::registered;
+};
+
+struct DepositOptions {
+    AttachmentLimits limits;
+    std::string public_url = "http://127.0.0.1:8080";  // for the QR's verification URL
+};
+
+// Steps of the registration transaction, for fault injection in tests.
+// In the order they happen.
+enum class Step { numbered, files_stored, receipt_rendered, receipt_sealed, receipt_stored, entry_inserted };
+
+class DepositService {
+public:
+    DepositService(storage::Database& db, storage::BlobStore& blobs, trust::KeyStore& keys,
+                   identity::Service& ids, DepositOptions o, const Clock& clock = system_clock());
+    ~DepositService();
+
+    Result<DepositResult> deposit(const identity::Principal& who, NewDeposit d);
+
+    // The entry for its depositor or for staff of the receiving administration.
+    Result<Entry> get(const identity::Principal& who, std::string_view register_number);
+    // The sealed receipt PDF (same visibility as get()).
+    Result<std::string> receipt_pdf(const identity::Principal& who, std::string_view register_number);
+    // Public tracking with the tracking code.
+    Result<TrackedEntry> track(std::string_view register_number, std::string_view tracking_code);
+    // The register's facts for a number (verification; no personal data). not_found when unknown.
+    Result<RegisterMatch> register_facts(std::string_view register_number);
+    // The register's facts for a receipt file digest (verification of an uploaded PDF).
+    Result<RegisterMatch> register_facts_by_receipt(std::string_view receipt_sha256);
+
+    // Cancels an entry (registry clerk or admin of the receiving administration); it stays
+    // in the register, marked cancelled with the reason (1..500 characters).
+    Status cancel(const identity::Principal& who, std::string_view register_number, std::string_view reason);
+
+    // The depositor's own entries, newest first (at most `limit`).
+    Result<std::vector<EntrySummary>> list_mine(const identity::Principal& who, int limit = 50);
+    // The receiving administration's register, newest first (staff).
+    Result<std::vector<EntrySummary>> list_register(const identity::Principal& who, int limit = 50);
+
+    // The deposit types an administration accepts (public).
+    Result<std::vector<DepositType>> types(std::string_view administration_code);
+
+    // Tests only: called after each step inside the transaction; an error or an exception
+    // aborts the registration there.
+    void set_fault_hook(std::function<Status(Step)> hook);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace idara::registry

@@ -1,0 +1,278 @@
+// DepositService: reading the register (entries, receipts, tracking, lists) and cancelling.
+#include "registry/deposit_impl.hpp"
+
+#include "core/random.hpp"
+#include "core/utf8.hpp"
+#include "identity/service.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace idara::registry {
+
+using identity::Principal;
+using identity::Role;
+using storage::Row;
+using storage::Tx;
+
+namespace detail {
+
+const char* const kEntryColumns =
+    "e.id, e.register_number, e.administration_id, a.code, a.name_ar, a.name_fr, COALESCE(u.code, ''), "
+    "COALESCE(u.name_ar, ''), COALESCE(u.name_fr, ''), e.channel, e.depositor_name, sa.code, e.type_code, e.subject, "
+    "e.body, e.status, e.cancel_reason, e.registered_at, e.due_at, e.receipt_digest, e.receipt_blob, "
+    "e.depositor_account_id, e.depositor_administration_id";
+
+Entry entry_from_row(const Row& r) {
+    Entry e;
+    e.id = r.as_int(0);
+    e.register_number = r.as_text(1);
+    e.administration_id = r.as_int(2);
+    e.administration_code = r.as_text(3);
+    e.administration_name_ar = r.as_text(4);
+    e.administration_name_fr = r.as_text(5);
+    e.unit_code = r.as_text(6);
+    e.unit_name_ar = r.as_text(7);
+    e.unit_name_fr = r.as_text(8);
+    e.channel = parse_channel(r.as_text(9)).value_or(Channel::portal);
+    e.depositor_name = r.as_text(10);
+    e.depositor_administration_code = r.opt_text(11);
+    e.type_code = r.as_text(12);
+    e.subject = r.as_text(13);
+    e.body = r.as_text(14);
+    e.status = r.as_text(15) == "cancelled" ? EntryStatus::cancelled : EntryStatus::registered;
+    e.cancel_reason = r.opt_text(16);
+    e.registered_at_ms = r.as_int(17);
+    e.due_at_ms = r.as_int(18);
+    e.receipt_digest = r.as_text(19);
+    e.receipt_sha256 = r.as_text(20);
+    return e;
+}
+
+}  // namespace detail
+
+namespace {
+
+constexpr const char* kEntryFrom =
+    " FROM entries e JOIN administrations a ON a.id = e.administration_id LEFT JOIN units u ON u.id = e.unit_id "
+    "LEFT JOIN administrations sa ON sa.id = e.depositor_administration_id ";
+
+// Whether `who` may see an entry: its depositor account, staff of the receiving
+// administration, or staff of the administration that deposited it.
+bool may_see(const Principal& who, const Row& r) {
+    if (auto dep = r.opt_int(21); dep && *dep == who.account_id) return true;
+    if (!who.is_staff() || !who.administration_id) return false;
+    if (r.as_int(2) == *who.administration_id) return true;
+    auto sender = r.opt_int(22);
+    return sender && *sender == *who.administration_id;
+}
+
+// A register number in canonical form, or nullopt (then: not found, like any unknown number).
+std::optional<std::string> canonical_number(std::string_view s) {
+    auto n = parse_register_number(s);
+    if (!n) return std::nullopt;
+    return n->text();
+}
+
+Result<std::optional<Row>> entry_row(Tx& tx, const std::string& number) {
+    return tx.query_one(std::string("SELECT ") + detail::kEntryColumns + kEntryFrom + "WHERE e.register_number = $1",
+                        {number});
+}
+
+Status load_details(Tx& tx, Entry& e) {
+    auto files = tx.query("SELECT name, media_type, size, blob FROM entry_attachments WHERE entry_id = $1 ORDER BY position",
+                          {e.id});
+    if (!files) return files.error();
+    for (const auto& f : *files) e.attachments.push_back({f.as_text(0), f.as_text(1), f.as_int(2), f.as_text(3)});
+    auto events = tx.query("SELECT at, kind, detail FROM entry_events WHERE entry_id = $1 ORDER BY id", {e.id});
+    if (!events) return events.error();
+    for (const auto& ev : *events) e.events.push_back({ev.as_int(0), ev.as_text(1), ev.as_text(2)});
+    auto type = detail::find_type(tx, e.administration_id, e.type_code);
+    if (type) {
+        e.type_name_ar = type->name_ar;
+        e.type_name_fr = type->name_fr;
+    } else {
+        e.type_name_ar = e.type_name_fr = e.type_code;
+    }
+    return {};
+}
+
+// The tracking code as typed: case-insensitive, spaces and hyphens ignored → "XXXX-XXXX".
+std::optional<std::string> canonical_code(std::string_view s) {
+    std::string raw;
+    for (char c : s) {
+        if (c == ' ' || c == '-') continue;
+        if (!std::isalnum(static_cast<unsigned char>(c))) return std::nullopt;
+        raw += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    if (raw.size() != 8) return std::nullopt;
+    return raw.substr(0, 4) + "-" + raw.substr(4);
+}
+
+RegisterMatch match_from(const Row& r) {
+    return RegisterMatch{r.as_text(0), r.as_int(1), r.as_text(2), r.as_text(3), r.as_text(4),
+                         r.as_text(5) == "cancelled" ? EntryStatus::cancelled : EntryStatus::registered};
+}
+
+constexpr const char* kMatchSelect =
+    "SELECT e.register_number, e.registered_at, a.code, e.receipt_digest, e.receipt_blob, e.status FROM entries e "
+    "JOIN administrations a ON a.id = e.administration_id ";
+
+Result<std::vector<EntrySummary>> summaries(storage::Database& db, const std::string& where, std::int64_t id, int limit) {
+    limit = std::clamp(limit, 1, 500);
+    return db.read<std::vector<EntrySummary>>([&](Tx& tx) -> Result<std::vector<EntrySummary>> {
+        auto rows = tx.query("SELECT e.register_number, a.code, e.subject, e.type_code, e.status, e.registered_at "
+                             "FROM entries e JOIN administrations a ON a.id = e.administration_id WHERE " +
+                                 where + " ORDER BY e.registered_at DESC, e.id DESC LIMIT $2",
+                             {id, std::int64_t{limit}});
+        if (!rows) return rows.error();
+        std::vector<EntrySummary> out;
+        for (const auto& r : *rows)
+            out.push_back({r.as_text(0), r.as_text(1), r.as_text(2), r.as_text(3),
+                           r.as_text(4) == "cancelled" ? EntryStatus::cancelled : EntryStatus::registered, r.as_int(5)});
+        return out;
+    });
+}
+
+}  // namespace
+
+Result<Entry> DepositService::get(const Principal& who, std::string_view register_number) {
+    auto number = canonical_number(register_number);
+    if (!number) return errors::not_found("register number");
+    return impl_->db.read<Entry>([&](Tx& tx) -> Result<Entry> {
+        auto row = entry_row(tx, *number);
+        if (!row) return row.error();
+        if (!*row || !may_see(who, **row)) return errors::not_found("entry");
+        Entry e = detail::entry_from_row(**row);
+        if (auto s = load_details(tx, e); !s) return s.error();
+        return e;
+    });
+}
+
+Result<std::string> DepositService::receipt_pdf(const Principal& who, std::string_view register_number) {
+    auto number = canonical_number(register_number);
+    if (!number) return errors::not_found("register number");
+    return impl_->db.read<std::string>([&](Tx& tx) -> Result<std::string> {
+        auto row = entry_row(tx, *number);
+        if (!row) return row.error();
+        if (!*row || !may_see(who, **row)) return errors::not_found("entry");
+        auto pdf = impl_->blobs.get(tx, (*row)->as_text(20));
+        if (!pdf) return pdf.error();
+        if (!*pdf) return Error{"storage.corrupt", 500, "receipt blob missing"};
+        return std::move(**pdf);
+    });
+}
+
+Result<TrackedEntry> DepositService::track(std::string_view register_number, std::string_view tracking_code) {
+    auto number = canonical_number(register_number);
+    auto code = canonical_code(tracking_code);
+    // The hash is computed even for malformed input so both answers cost about the same.
+    const std::string hash = random::sha256_hex(code.value_or(std::string(tracking_code)));
+    return impl_->db.read<TrackedEntry>([&](Tx& tx) -> Result<TrackedEntry> {
+        auto row = tx.query_one(
+            "SELECT e.id, e.register_number, a.name_ar, a.name_fr, e.type_code, e.status, e.registered_at, e.due_at, "
+            "e.tracking_hash, e.administration_id FROM entries e JOIN administrations a ON a.id = e.administration_id "
+            "WHERE e.register_number = $1",
+            {number.value_or("")});
+        if (!row) return row.error();
+        const bool found = *row && number && code;
+        const std::string stored = found ? (*row)->as_text(8) : std::string(64, '0');
+        if (!random::equal_ct(stored, hash) || !found) return errors::not_found("tracking");
+        const Row& r = **row;
+        TrackedEntry t;
+        t.register_number = r.as_text(1);
+        t.administration_name_ar = r.as_text(2);
+        t.administration_name_fr = r.as_text(3);
+        auto type = detail::find_type(tx, r.as_int(9), r.as_text(4));
+        t.type_name_ar = type ? type->name_ar : r.as_text(4);
+        t.type_name_fr = type ? type->name_fr : r.as_text(4);
+        t.status = r.as_text(5) == "cancelled" ? EntryStatus::cancelled : EntryStatus::registered;
+        t.registered_at_ms = r.as_int(6);
+        t.due_at_ms = r.as_int(7);
+        // Public history: what happened and when; reasons are not personal data but stay inside.
+        auto events = tx.query("SELECT at, kind FROM entry_events WHERE entry_id = $1 ORDER BY id", {r.as_int(0)});
+        if (!events) return events.error();
+        for (const auto& ev : *events) t.events.push_back({ev.as_int(0), ev.as_text(1), {}});
+        return t;
+    });
+}
+
+Result<RegisterMatch> DepositService::register_facts(std::string_view register_number) {
+    auto number = canonical_number(register_number);
+    if (!number) return errors::not_found("register number");
+    return impl_->db.read<RegisterMatch>([&](Tx& tx) -> Result<RegisterMatch> {
+        auto row = tx.query_one(std::string(kMatchSelect) + "WHERE e.register_number = $1", {*number});
+        if (!row) return row.error();
+        if (!*row) return errors::not_found("entry");
+        return match_from(**row);
+    });
+}
+
+Result<RegisterMatch> DepositService::register_facts_by_receipt(std::string_view receipt_sha256) {
+    return impl_->db.read<RegisterMatch>([&](Tx& tx) -> Result<RegisterMatch> {
+        auto row = tx.query_one(std::string(kMatchSelect) + "WHERE e.receipt_blob = $1", {std::string(receipt_sha256)});
+        if (!row) return row.error();
+        if (!*row) return errors::not_found("entry");
+        return match_from(**row);
+    });
+}
+
+Status DepositService::cancel(const Principal& who, std::string_view register_number, std::string_view reason) {
+    const std::string why(reason);
+    auto len = utf8::length(why);
+    if (!len || *len < 1 || *len > 500 || utf8::has_controls(why, true)) return Error{"entry.cancel_reason", 400, {}};
+    auto scope = identity::TenantScope::of(who);
+    if (!scope || !(who.has_role(Role::registry_clerk) || who.has_role(Role::admin)))
+        return errors::forbidden("cancel needs a registry clerk or an administrator");
+    auto number = canonical_number(register_number);
+    if (!number) return errors::not_found("register number");
+    const std::int64_t now = impl_->clock.now_ms();
+    return impl_->db.write_tx([&](Tx& tx) -> Status {
+        auto row = tx.query_one("SELECT id, status FROM entries WHERE register_number = $1 AND administration_id = $2",
+                                {*number, scope->administration_id()});
+        if (!row) return row.error();
+        if (!*row) return errors::not_found("entry");
+        if ((*row)->as_text(1) == "cancelled") return Error{"entry.already_cancelled", 409, *number};
+        const std::int64_t id = (*row)->as_int(0);
+        auto up = tx.exec("UPDATE entries SET status = 'cancelled', cancel_reason = $1, version = version + 1 "
+                          "WHERE id = $2 AND status = 'registered'",
+                          {why, id});
+        if (!up) return up.error();
+        if (*up != 1) return Error{"entry.already_cancelled", 409, *number};
+        auto ev = tx.exec("INSERT INTO entry_events (entry_id, at, kind, actor_id, detail) VALUES ($1, $2, 'cancelled', $3, $4)",
+                          {id, now, who.account_id, why});
+        if (!ev) return ev.error();
+        return {};
+    });
+}
+
+Result<std::vector<EntrySummary>> DepositService::list_mine(const Principal& who, int limit) {
+    return summaries(impl_->db, "e.depositor_account_id = $1", who.account_id, limit);
+}
+
+Result<std::vector<EntrySummary>> DepositService::list_register(const Principal& who, int limit) {
+    auto scope = identity::TenantScope::of(who);
+    if (!scope) return errors::forbidden("the register is for staff");
+    return summaries(impl_->db, "e.administration_id = $1", scope->administration_id(), limit);
+}
+
+Result<std::vector<DepositType>> DepositService::types(std::string_view administration_code) {
+    auto adm = impl_->ids.find_administration(administration_code);
+    if (!adm) return Error{"deposit.unknown_administration", 400, std::string(administration_code)};
+    return impl_->db.read<std::vector<DepositType>>([&](Tx& tx) -> Result<std::vector<DepositType>> {
+        auto rows = tx.query(
+            "SELECT code, name_ar, name_fr, deadline_days, working_days, silence_is_approval, administration_id "
+            "FROM deposit_types WHERE administration_id IN (0, $1) ORDER BY code, administration_id DESC",
+            {adm->id});
+        if (!rows) return rows.error();
+        std::vector<DepositType> out;
+        for (const auto& r : *rows) {
+            if (!out.empty() && out.back().code == r.as_text(0)) continue;  // the administration's own row came first
+            out.push_back({r.as_text(0), r.as_text(1), r.as_text(2), static_cast<int>(r.as_int(3)), r.as_int(4) != 0,
+                           r.as_int(5) != 0});
+        }
+        return out;
+    });
+}
+
+}  // namespace idara::registry
