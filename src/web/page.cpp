@@ -53,6 +53,9 @@ std::string render_page(const PageView& v, std::string_view name, Data& data) {
     layout.set("lang_switch_hint", msg(v.lang, "web.lang.switch_hint"));
     layout.set("signed_in", signed_in);
     layout.set("is_staff", staff);
+    layout.set("registry", v.registry);
+    // Citizens, companies and staff deposit; the platform operator does not.
+    layout.set("can_deposit", v.registry && signed_in && !v.principal->is_operator());
     layout.set("csrf", v.csrf);
     if (signed_in) layout.set("user_name", v.principal->display_name.empty() ? v.principal->login : v.principal->display_name);
     if (!v.nav.empty()) layout.set("nav_" + std::string(v.nav), true);

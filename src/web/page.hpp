@@ -27,7 +27,9 @@ struct PageView {
     std::string target = "/";     // current path+query; the language switch comes back to it
     const identity::Principal* principal = nullptr;  // null when anonymous; must outlive the call
     std::string csrf;             // token for the forms of the page (session's or anonymous)
-    std::string_view nav;         // current navigation item: "home", "account", "staff", "login" or ""
+    std::string_view nav;         // current navigation item: "home", "account", "staff", "login",
+                                  // "deposit", "deposits", "register", "track", "verify" or ""
+    bool registry = false;        // the registry office pages exist: show their navigation links
 };
 
 // The catalogue message `key` in `l` (the key itself when missing).

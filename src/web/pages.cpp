@@ -1,5 +1,6 @@
 #include "web/pages.hpp"
 
+#include "web/deposit_pages.hpp"
 #include "web/visit.hpp"
 
 namespace idara::web {
@@ -11,6 +12,13 @@ void register_account_pages(http::Router& router, const PagesContext& ctx);
 void register_pages(http::Router& router, const PagesContext& ctx) {
     register_account_pages(router, ctx);
     register_auth_pages(router, ctx);
+    if (ctx.deposits != nullptr) {
+        register_deposit_pages(router, ctx);
+        register_entry_pages(router, ctx);
+        register_counter_pages(router, ctx);
+        register_track_pages(router, ctx);
+        register_verify_pages(router, ctx);
+    }
 }
 
 http::Response error_page(const http::Request& r, const Error& e, const PagesContext& ctx) {

@@ -10,6 +10,15 @@
 //   GET  /staff             staff home: administration, unit tree, roles (403 page for others)
 //   GET  /lang/{ar|fr}      sets the idara_lang cookie, 303 to the local `next` (else /)
 //
+// With a DepositService (PagesContext::deposits), the registry office pages
+// (see pages_deposit.cpp, pages_entries.cpp, pages_counter.cpp, pages_track.cpp,
+// pages_verify.cpp for each page's contract):
+//   GET  /deposit, GET|POST /deposit/{administration,type,details,check}, POST /deposit
+//   GET  /deposits, /deposits/{number}, /deposits/{number}/receipt.pdf
+//   POST /deposits/{number}/cancel
+//   GET  /registry, GET|POST /registry/counter
+//   GET  /track, GET|POST /verify
+//
 // Pages that need a session redirect anonymous visitors (303) to
 // /login?next=<page>. Every POST checks the form's _csrf field (see
 // security.hpp) before doing anything; a mismatch is a 403 page (auth.csrf).
@@ -22,16 +31,33 @@
 
 #include "core/error.hpp"
 #include "http/router.hpp"
+#include "http/multipart.hpp"
+#include "registry/attachments.hpp"
+
+#include <functional>
 
 namespace idara::identity {
 class Service;
 }
+namespace idara::registry {
+class DepositService;
+struct VerifyKeys;
+}  // namespace idara::registry
 
 namespace idara::web {
 
 struct PagesContext {
     identity::Service& identity;   // must outlive the router
     bool cookie_secure = true;     // Secure attribute on cookies (config security.cookie_secure)
+    // The registry office; when null its pages are not registered. Must outlive the router.
+    registry::DepositService* deposits = nullptr;
+    // The QR keys and trust anchors for /verify (read per verification, so new keys count at once).
+    std::function<Result<registry::VerifyKeys>()> verify_keys;
+    // The limits the DepositService enforces, shown to people on the upload forms
+    // (set them to the service's DepositOptions::limits).
+    registry::AttachmentLimits attachment_limits{};
+    // How the upload forms (POST /deposit, /registry/counter, /verify) are parsed.
+    http::MultipartLimits multipart_limits{};
 };
 
 void register_pages(http::Router& router, const PagesContext& ctx);

@@ -68,4 +68,22 @@ bool anon_csrf_ok(const http::Request& r) {
     return csrf_field_matches(r, *cookie);
 }
 
+std::optional<std::string> multipart_field(const std::vector<http::Part>& parts, std::string_view name) {
+    for (const auto& p : parts)
+        if (p.name == name && !p.filename) return p.body;
+    return std::nullopt;
+}
+
+bool multipart_csrf_matches(const std::vector<http::Part>& parts, std::string_view expected) {
+    if (expected.empty()) return false;
+    auto field = multipart_field(parts, kCsrfField);
+    return field && random::equal_ct(*field, expected);
+}
+
+bool anon_multipart_csrf_ok(const http::Request& r, const std::vector<http::Part>& parts) {
+    auto cookie = r.cookie(kCsrfCookie);
+    if (!cookie || !well_formed_token(*cookie)) return false;
+    return multipart_csrf_matches(parts, *cookie);
+}
+
 }  // namespace idara::web

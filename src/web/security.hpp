@@ -15,11 +15,13 @@
 #pragma once
 
 #include "http/message.hpp"
+#include "http/multipart.hpp"
 
 #include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace idara::web {
 
@@ -55,5 +57,13 @@ std::string anon_csrf_cookie(std::string_view token, bool secure);
 bool csrf_field_matches(const http::Request& r, std::string_view expected);
 // Double-submit check of an anonymous form: field == idara_csrf cookie, both well formed.
 bool anon_csrf_ok(const http::Request& r);
+
+// multipart/form-data forms (file uploads) carry _csrf as an ordinary part:
+// the value of the first part named `name` that is not a file part.
+std::optional<std::string> multipart_field(const std::vector<http::Part>& parts, std::string_view name);
+// True when the form's _csrf part equals `expected` (non-empty), in constant time.
+bool multipart_csrf_matches(const std::vector<http::Part>& parts, std::string_view expected);
+// Double-submit check of an anonymous multipart form: _csrf part == idara_csrf cookie, well formed.
+bool anon_multipart_csrf_ok(const http::Request& r, const std::vector<http::Part>& parts);
 
 }  // namespace idara::web

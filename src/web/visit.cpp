@@ -16,6 +16,7 @@ PageView Visit::view(std::string title, std::string_view nav) const {
     v.principal = principal();
     if (session) v.csrf = session->csrf_token;
     v.nav = nav;
+    v.registry = ctx.deposits != nullptr;
     return v;
 }
 
