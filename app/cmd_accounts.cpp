@@ -134,4 +134,31 @@ int cmd_unit_list(const GlobalOptions& g, const std::string& administration) {
     return 0;
 }
 
+int cmd_type_set(const GlobalOptions& g, const TypeSetOptions& o) {
+    auto rt = open(g);
+    if (!rt) return fail(rt.error());
+    auto adm = (*rt)->identity->find_administration(o.administration);
+    if (!adm) return fail(adm.error());
+    // trusted: an operator at the console
+    const registry::DepositType t{o.code, o.name_ar, o.name_fr, static_cast<int>(o.deadline_days), o.working_days,
+                                  o.silence_is_approval};
+    if (auto s = (*rt)->deposits->set_type(TenantScope::trusted(adm->id), t); !s) return fail(s.error());
+    std::cout << "deposit type " << o.code << " of " << o.administration << ": " << o.deadline_days
+              << (o.working_days ? " working" : " calendar") << " days, silence "
+              << (o.silence_is_approval ? "is approval" : "is not approval") << "\n";
+    return 0;
+}
+
+int cmd_type_list(const GlobalOptions& g, const std::string& administration) {
+    auto rt = open(g);
+    if (!rt) return fail(rt.error());
+    auto types = (*rt)->deposits->types(administration);
+    if (!types) return fail(types.error());
+    for (const auto& t : *types)
+        std::cout << std::left << std::setw(14) << t.code << std::setw(5) << t.deadline_days
+                  << std::setw(10) << (t.working_days ? "working" : "calendar")
+                  << std::setw(12) << (t.silence_is_approval ? "approval" : "-") << t.name_fr << " — " << t.name_ar << "\n";
+    return 0;
+}
+
 }  // namespace idara::app

@@ -62,6 +62,16 @@ struct UnitAddOptions {
 int cmd_unit_add(const GlobalOptions& g, const UnitAddOptions& o);
 int cmd_unit_list(const GlobalOptions& g, const std::string& administration);
 
+struct TypeSetOptions {
+    std::string administration, code, name_ar, name_fr;
+    std::int64_t deadline_days = 60;
+    bool working_days = false;
+    bool silence_is_approval = false;
+};
+// The deposit types an administration accepts (its own, over the platform defaults).
+int cmd_type_set(const GlobalOptions& g, const TypeSetOptions& o);
+int cmd_type_list(const GlobalOptions& g, const std::string& administration);
+
 struct VerifyOptions {
     std::string file;                     // receipt PDF
     std::string payload;                  // or a QR payload / verification URL

@@ -109,6 +109,23 @@ int main(int argc, char** argv) {
     unit_list->add_option("--admin", units_admin, "Administration code")->required();
     unit_list->callback([&] { rc = cmd_unit_list(g, units_admin); });
 
+    auto* type_set = admin->add_subcommand("type-set", "Add or change a deposit type of an administration (deadline, silence regime)");
+    add_global(*type_set, g);
+    TypeSetOptions ts;
+    type_set->add_option("--admin", ts.administration, "Administration code")->required();
+    type_set->add_option("--code", ts.code, "Type code, e.g. letter")->required();
+    type_set->add_option("--name-ar", ts.name_ar, "Name in Arabic")->required();
+    type_set->add_option("--name-fr", ts.name_fr, "Name in French")->required();
+    type_set->add_option("--deadline-days", ts.deadline_days, "Legal processing deadline in days (1-365)");
+    type_set->add_flag("--working-days", ts.working_days, "Count the deadline in working days");
+    type_set->add_flag("--silence-is-approval", ts.silence_is_approval, "Silence past the deadline means approval");
+    type_set->callback([&] { rc = cmd_type_set(g, ts); });
+    auto* type_list = admin->add_subcommand("types", "List the deposit types an administration accepts");
+    add_global(*type_list, g);
+    std::string types_admin;
+    type_list->add_option("--admin", types_admin, "Administration code")->required();
+    type_list->callback([&] { rc = cmd_type_list(g, types_admin); });
+
     auto* verify = app.add_subcommand("verify", "Verify a receipt PDF or a QR payload (offline with --keys)");
     add_global(*verify, g);
     VerifyOptions vo;

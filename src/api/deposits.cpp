@@ -272,7 +272,7 @@ void register_registry(http::Router& r, const RegistryApi& api) {
     });
 
     r.get("/api/v1/track/{number}", [api](http::Request& req) -> http::Response {
-        auto t = api.deposits.track(req.param("number"), req.query_param("code").value_or(""));
+        auto t = api.deposits.track(req.param("number"), req.query_param("code").value_or(""), req.remote_addr);
         if (!t) return error_response(t.error());
         json::object o{{"register_number", t->register_number},
                        {"administration", names(t->administration_name_ar, t->administration_name_fr)},

@@ -1,5 +1,6 @@
 #include "core/random.hpp"
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include <stdexcept>
@@ -46,10 +47,12 @@ bool equal_ct(std::string_view a, std::string_view b) {
 }
 
 std::string sha256_hex(std::string_view data) {
-    ensure_init();
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-    return to_hex(h, sizeof h);
+    // OpenSSL's SHA-256 uses the CPU's SHA extensions where present: several times faster
+    // than libsodium's portable C on receipts and attachments.
+    unsigned char h[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_Digest(data.data(), data.size(), h, &len, EVP_sha256(), nullptr) != 1) throw std::runtime_error("SHA-256 failed");
+    return to_hex(h, len);
 }
 
 }  // namespace idara::random

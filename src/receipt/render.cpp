@@ -7,6 +7,7 @@
 #include <qrencode.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -40,26 +41,44 @@ std::string esc(const std::string& s) {
 
 const std::string& label(Lang l, const char* key) { return i18n::catalogue().get(l, key); }
 
-// Draws Pango markup in a box of `width` at (x, y); returns the y below it.
-double block(cairo_t* cr, double x, double y, double width, const std::string& markup, const char* font, bool rtl) {
-    PangoLayout* layout = pango_cairo_create_layout(cr);
-    pango_context_set_base_dir(pango_layout_get_context(layout), rtl ? PANGO_DIRECTION_RTL : PANGO_DIRECTION_LTR);
-    pango_layout_set_auto_dir(layout, FALSE);
-    pango_layout_context_changed(layout);
+struct LayoutDeleter {
+    void operator()(PangoLayout* l) const { g_object_unref(l); }
+};
+using Layout = std::unique_ptr<PangoLayout, LayoutDeleter>;
+
+// Pango markup laid out in a box of `width` (shaped once; drawn with draw()).
+Layout layout(cairo_t* cr, double width, const std::string& markup, const char* font, bool rtl) {
+    Layout l(pango_cairo_create_layout(cr));
+    pango_context_set_base_dir(pango_layout_get_context(l.get()), rtl ? PANGO_DIRECTION_RTL : PANGO_DIRECTION_LTR);
+    pango_layout_set_auto_dir(l.get(), FALSE);
+    pango_layout_context_changed(l.get());
     PangoFontDescription* fd = pango_font_description_from_string(font);
-    pango_layout_set_font_description(layout, fd);
+    pango_layout_set_font_description(l.get(), fd);
     pango_font_description_free(fd);
-    pango_layout_set_width(layout, static_cast<int>(width * PANGO_SCALE));
-    pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+    pango_layout_set_width(l.get(), static_cast<int>(width * PANGO_SCALE));
+    pango_layout_set_wrap(l.get(), PANGO_WRAP_WORD_CHAR);
     // Pango does not mirror alignment by base direction: right-to-left blocks align right explicitly.
-    pango_layout_set_alignment(layout, rtl ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
-    pango_layout_set_markup(layout, markup.c_str(), -1);
-    cairo_move_to(cr, x, y);
-    pango_cairo_show_layout(cr, layout);
+    pango_layout_set_alignment(l.get(), rtl ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
+    pango_layout_set_markup(l.get(), markup.c_str(), -1);
+    return l;
+}
+
+double height(PangoLayout* l) {
     int w = 0, h = 0;
-    pango_layout_get_size(layout, &w, &h);
-    g_object_unref(layout);
-    return y + static_cast<double>(h) / PANGO_SCALE;
+    pango_layout_get_size(l, &w, &h);
+    return static_cast<double>(h) / PANGO_SCALE;
+}
+
+// Draws a layout at (x, y); returns the y below it.
+double draw(cairo_t* cr, double x, double y, PangoLayout* l) {
+    cairo_move_to(cr, x, y);
+    pango_cairo_show_layout(cr, l);
+    return y + height(l);
+}
+
+// Lays out and draws Pango markup in a box of `width` at (x, y); returns the y below it.
+double block(cairo_t* cr, double x, double y, double width, const std::string& markup, const char* font, bool rtl) {
+    return draw(cr, x, y, layout(cr, width, markup, font, rtl).get());
 }
 
 // One language's half of the receipt: a title and "label: value" lines, one markup block each.
@@ -101,16 +120,6 @@ std::vector<std::string> attachment_lines(const ReceiptContent& c) {
     return out;
 }
 
-// The height a block would take, without drawing it.
-double measure(cairo_t* cr, double width, const std::string& markup, const char* font, bool rtl) {
-    cairo_save(cr);
-    cairo_push_group(cr);
-    const double h = block(cr, 0, 0, width, markup, font, rtl);
-    cairo_pattern_destroy(cairo_pop_group(cr));
-    cairo_restore(cr);
-    return h;
-}
-
 // Blocks laid out top to bottom, continuing on a new page when the next one does not fit.
 struct Flow {
     cairo_t* cr;
@@ -131,20 +140,23 @@ struct Flow {
     }
 
     void add(const std::string& markup, const char* font, bool rtl, double gap) {
-        gap = place(measure(cr, width, markup, font, rtl), gap);
-        y = block(cr, kMargin, y + gap, width, markup, font, rtl);
+        const Layout l = layout(cr, width, markup, font, rtl);
+        gap = place(height(l.get()), gap);
+        y = draw(cr, kMargin, y + gap, l.get());
     }
 
     // A bilingual row: French in the left column, Arabic in the right one, side by side.
     void add_row(const std::string& fr, const std::string& ar, double gap) {
         const double col = (width - kGutter) / 2;
-        gap = place(std::max(measure(cr, col, fr, kLatinFont, false), measure(cr, col, ar, kArabicFont, true)), gap);
-        const double a = block(cr, kMargin, y + gap, col, fr, kLatinFont, false);
-        const double b = block(cr, kMargin + col + kGutter, y + gap, col, ar, kArabicFont, true);
-        y = std::max(a, b);
+        const Layout f = layout(cr, col, fr, kLatinFont, false), a = layout(cr, col, ar, kArabicFont, true);
+        gap = place(std::max(height(f.get()), height(a.get())), gap);
+        y = std::max(draw(cr, kMargin, y + gap, f.get()), draw(cr, kMargin + col + kGutter, y + gap, a.get()));
     }
 };
 
+// The QR code as vector shapes, so it stays sharp at any zoom or print resolution (an
+// image is smoothed by viewers and then fails to scan at low resolution). Each run of dark
+// modules in a row is one rectangle, a few hundred instead of thousands of single modules.
 Status draw_qr(cairo_t* cr, const std::string& payload, double x, double y, double size) {
     std::unique_ptr<QRcode, decltype(&QRcode_free)> qr(
         QRcode_encodeString8bit(payload.c_str(), 0, QR_ECLEVEL_M), &QRcode_free);
@@ -155,9 +167,18 @@ Status draw_qr(cairo_t* cr, const std::string& payload, double x, double y, doub
     cairo_rectangle(cr, x, y, size, size);
     cairo_fill(cr);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    for (int r = 0; r < n; ++r)
-        for (int col = 0; col < n; ++col)
-            if (qr->data[r * n + col] & 1) cairo_rectangle(cr, x + (quiet + col) * module, y + (quiet + r) * module, module, module);
+    for (int r = 0; r < n; ++r) {
+        for (int col = 0; col < n;) {
+            if (!(qr->data[r * n + col] & 1)) {
+                ++col;
+                continue;
+            }
+            int end = col;
+            while (end < n && (qr->data[r * n + end] & 1)) ++end;
+            cairo_rectangle(cr, x + (quiet + col) * module, y + (quiet + r) * module, (end - col) * module, module);
+            col = end;
+        }
+    }
     cairo_fill(cr);
     return {};
 }

@@ -35,7 +35,7 @@
 //   deposit.unknown_type (400)  deposit.unknown_unit (400)
 //   deposit.channel_forbidden (403: this caller cannot use this channel)
 //   deposit.idempotency_mismatch (422: same key, different request)
-//   entry.cancel_reason (400)  entry.already_cancelled (409)
+//   entry.cancel_reason (400)  entry.already_cancelled (409)  deposit.type_invalid (400)
 // plus the attachment errors of attachments.hpp, and storage, receipt and trust errors.
 //
 // Thread-safety: a DepositService may be used from any number of threads.
@@ -46,6 +46,7 @@
 #include "identity/principal.hpp"
 #include "registry/attachments.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -173,6 +174,10 @@ struct RegisterMatch {
 
 struct DepositOptions {
     AttachmentLimits limits;
+    // Failed tracking attempts allowed per register number and per client in the window.
+    int track_failures_per_number = 10;
+    int track_failures_per_client = 30;
+    std::chrono::milliseconds track_window = std::chrono::minutes(15);
     std::string public_url = "http://127.0.0.1:8080";  // for the QR's verification URL
 };
 
@@ -192,8 +197,11 @@ public:
     Result<Entry> get(const identity::Principal& who, std::string_view register_number);
     // The sealed receipt PDF (same visibility as get()).
     Result<std::string> receipt_pdf(const identity::Principal& who, std::string_view register_number);
-    // Public tracking with the tracking code.
-    Result<TrackedEntry> track(std::string_view register_number, std::string_view tracking_code);
+    // Public tracking with the tracking code. Failed attempts are throttled per register number
+    // and per client address (`client`, e.g. the peer IP): past the limit every attempt is
+    // auth.rate_limited (429) until the window passes, so codes cannot be guessed online.
+    Result<TrackedEntry> track(std::string_view register_number, std::string_view tracking_code,
+                               const std::string& client = {});
     // The register's facts for a number (verification; no personal data). not_found when unknown.
     Result<RegisterMatch> register_facts(std::string_view register_number);
     // The register's facts for a receipt file digest (verification of an uploaded PDF).
@@ -210,6 +218,10 @@ public:
 
     // The deposit types an administration accepts (public).
     Result<std::vector<DepositType>> types(std::string_view administration_code);
+    // Adds or replaces one of the scope's administration's own types (it then wins over the
+    // platform default of the same code). deposit.type_invalid (400): code not [a-z0-9_]{1,32},
+    // names empty or over 200 characters, deadline outside 1..365 days. Trusted (CLI) or admin.
+    Status set_type(const identity::TenantScope& scope, const DepositType& t);
 
     // Tests only: called after each step inside the transaction; an error or an exception
     // aborts the registration there.

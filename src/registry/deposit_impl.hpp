@@ -1,6 +1,7 @@
 // Internal to the registry: the service state and the helpers its files share.
 #pragma once
 
+#include "identity/throttle.hpp"
 #include "registry/deposit.hpp"
 #include "registry/numbering.hpp"
 #include "storage/blob_store.hpp"
@@ -15,7 +16,11 @@ namespace idara::registry {
 struct DepositService::Impl {
     Impl(storage::Database& d, storage::BlobStore& b, trust::KeyStore& k, identity::Service& i, DepositOptions o,
          const Clock& c)
-        : db(d), blobs(b), keys(k), ids(i), opts(std::move(o)), clock(c) {}
+        : db(d), blobs(b), keys(k), ids(i), opts(std::move(o)), clock(c),
+          track_throttle({.max_failures_per_login = opts.track_failures_per_number,
+                          .max_failures_per_ip = opts.track_failures_per_client,
+                          .window = opts.track_window},
+                         c) {}
     storage::Database& db;
     storage::BlobStore& blobs;
     trust::KeyStore& keys;
@@ -23,6 +28,7 @@ struct DepositService::Impl {
     DepositOptions opts;
     const Clock& clock;
 
+    identity::LoginThrottle track_throttle;  // failed tracking attempts (number, client)
     std::mutex hook_mu;
     std::function<Status(Step)> hook;  // tests only
 

@@ -163,12 +163,15 @@ Result<std::string> DepositService::receipt_pdf(const Principal& who, std::strin
     });
 }
 
-Result<TrackedEntry> DepositService::track(std::string_view register_number, std::string_view tracking_code) {
+namespace {
+
+Result<TrackedEntry> track_entry(storage::Database& db, std::string_view register_number,
+                                 std::string_view tracking_code) {
     auto number = canonical_number(register_number);
     auto code = canonical_code(tracking_code);
     // The hash is computed even for malformed input so both answers cost about the same.
     const std::string hash = random::sha256_hex(code.value_or(std::string(tracking_code)));
-    return impl_->db.read<TrackedEntry>([&](Tx& tx) -> Result<TrackedEntry> {
+    return db.read<TrackedEntry>([&](Tx& tx) -> Result<TrackedEntry> {
         auto row = tx.query_one(
             "SELECT e.id, e.register_number, a.name_ar, a.name_fr, e.type_code, e.status, e.registered_at, e.due_at, "
             "e.tracking_hash, e.administration_id FROM entries e JOIN administrations a ON a.id = e.administration_id "
@@ -195,6 +198,17 @@ Result<TrackedEntry> DepositService::track(std::string_view register_number, std
         for (const auto& ev : *events) t.events.push_back({ev.as_int(0), ev.as_text(1), {}});
         return t;
     });
+}
+
+}  // namespace
+
+Result<TrackedEntry> DepositService::track(std::string_view register_number, std::string_view tracking_code,
+                                           const std::string& client) {
+    const std::string throttle_key = "track:" + std::string(register_number.substr(0, 40));
+    if (auto s = impl_->track_throttle.check(throttle_key, client); !s) return s.error();
+    auto found = track_entry(impl_->db, register_number, tracking_code);
+    if (!found && found.error().status == 404) impl_->track_throttle.record_failure(throttle_key, client);
+    return found;
 }
 
 Result<RegisterMatch> DepositService::register_facts(std::string_view register_number) {
@@ -272,6 +286,29 @@ Result<std::vector<DepositType>> DepositService::types(std::string_view administ
                            r.as_int(5) != 0});
         }
         return out;
+    });
+}
+
+Status DepositService::set_type(const identity::TenantScope& scope, const DepositType& t) {
+    auto bad = [](const char* what) { return Error{"deposit.type_invalid", 400, what}; };
+    if (t.code.empty() || t.code.size() > 32 ||
+        !std::all_of(t.code.begin(), t.code.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }))
+        return bad("code");
+    for (const auto* name : {&t.name_ar, &t.name_fr}) {
+        auto n = utf8::length(*name);
+        if (!n || *n == 0 || *n > 200 || utf8::has_controls(*name, false)) return bad("name");
+    }
+    if (t.deadline_days < 1 || t.deadline_days > 365) return bad("deadline_days");
+    return impl_->db.write_tx([&](Tx& tx) -> Status {
+        auto r = tx.exec(
+            "INSERT INTO deposit_types (administration_id, code, name_ar, name_fr, deadline_days, working_days, "
+            "silence_is_approval) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (administration_id, code) DO UPDATE SET "
+            "name_ar = excluded.name_ar, name_fr = excluded.name_fr, deadline_days = excluded.deadline_days, "
+            "working_days = excluded.working_days, silence_is_approval = excluded.silence_is_approval",
+            {scope.administration_id(), t.code, t.name_ar, t.name_fr, std::int64_t{t.deadline_days},
+             std::int64_t{t.working_days ? 1 : 0}, std::int64_t{t.silence_is_approval ? 1 : 0}});
+        if (!r) return r.error();
+        return {};
     });
 }
 

@@ -51,6 +51,11 @@ std::string prepare(std::string_view pdf, const SealOptions& o) {
     QPDFWriter w(q);
     w.setOutputMemory();
     w.setObjectStreamMode(qpdf_o_disable);  // the signature dictionary must be plain text in the file
+    // Streams are copied as they are: no decoding and recompressing of fonts and pages (most of
+    // the sealing time otherwise, and nothing to gain: cairo already compressed them).
+    w.setDecodeLevel(qpdf_dl_none);
+    w.setCompressStreams(false);
+    w.setRecompressFlate(false);
     w.write();
     auto buf = w.getBufferSharedPointer();
     return std::string(reinterpret_cast<const char*>(buf->getBuffer()), buf->getSize());

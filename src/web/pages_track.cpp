@@ -38,7 +38,7 @@ http::Response track(const http::Request& r, const PagesContext& ctx) {
         if (!summary.empty()) status = 400;
     }
     if (!number.empty() && !code.empty()) {
-        auto t = ctx.deposits->track(number, code);
+        auto t = ctx.deposits->track(number, code, r.remote_addr);
         if (!t) {
             if (t.error().status != 404) return detail::error_response(v, t.error());
             status = 404;

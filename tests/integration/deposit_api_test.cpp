@@ -297,9 +297,27 @@ TEST(DepositApi, IdempotencyKeyChannelsAndTracking) {
         ASSERT_EQ(list.size(), 1u) << q << " " << found.body;
         EXPECT_EQ(list[0].at("code").as_string(), "MEF");
     }
-    auto types = cl.get(server().url("/api/v1/administrations/MEF/deposit-types"));
+    // An operator configures a type for one administration from the command line.
+    auto set = run_idara({"admin", "type-set", "--data-dir", server().data_dir(), "--admin", "ADD", "--code", "label",
+                          "--name-ar", "طلب علامة", "--name-fr", "Demande de label", "--deadline-days", "30",
+                          "--working-days", "--silence-is-approval"});
+    EXPECT_EQ(set.exit_code, 0) << set.output;
+    EXPECT_EQ(run_idara({"admin", "type-set", "--data-dir", server().data_dir(), "--admin", "ADD", "--code", "Bad Code",
+                         "--name-ar", "x", "--name-fr", "x"}).exit_code, 1);
+    auto types = cl.get(server().url("/api/v1/administrations/ADD/deposit-types"));
     ASSERT_EQ(types.status, 200);
-    EXPECT_GE(json::parse(types.body).at("types").as_array().size(), 4u);
+    bool label = false;
+    const json::value listed = json::parse(types.body);
+    for (const auto& t : listed.at("types").as_array())
+        if (t.at("code").as_string() == "label") {
+            label = true;
+            EXPECT_EQ(t.at("deadline_days").as_int64(), 30);
+            EXPECT_TRUE(t.at("working_days").as_bool());
+            EXPECT_TRUE(t.at("silence_is_approval").as_bool());
+        }
+    EXPECT_TRUE(label) << types.body;
+    auto mef_types = cl.get(server().url("/api/v1/administrations/MEF/deposit-types"));
+    EXPECT_EQ(json::parse(mef_types.body).at("types").as_array().size(), 5u) << mef_types.body;
 }
 
 }  // namespace

@@ -248,6 +248,21 @@ TEST_P(DepositTest, TrackingNeedsTheRightCodeAndTellsNothingOtherwise) {
     EXPECT_EQ(c.error().status, 404);
 }
 
+TEST_P(DepositTest, GuessingTrackingCodesIsThrottled) {
+    auto r = svc_->deposit(principal(citizen_), letter()).value();
+    // Ten wrong codes for one number from one address: then even the right code waits.
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(svc_->track(r.register_number, "AAAA-AAA" + std::to_string(i % 8 + 2), "10.0.0.1").error().status, 404);
+    EXPECT_EQ(svc_->track(r.register_number, r.tracking_code, "10.0.0.2").error().code, "auth.rate_limited");
+    // Thirty misses from one address over many numbers: that address waits, others do not.
+    auto other = svc_->deposit(principal(citizen_), letter("Autre")).value();
+    for (int i = 0; i < 30; ++i) (void)svc_->track("MEF-2026-" + std::to_string(100000 + i), "AAAA-AAAA", "10.0.0.3");
+    EXPECT_EQ(svc_->track(other.register_number, other.tracking_code, "10.0.0.3").error().code, "auth.rate_limited");
+    EXPECT_TRUE(svc_->track(other.register_number, other.tracking_code, "10.0.0.4"));
+    // The window passes.
+    clock_.advance(std::chrono::minutes(16));
+    EXPECT_TRUE(svc_->track(r.register_number, r.tracking_code, "10.0.0.1"));
+}
+
 TEST_P(DepositTest, ACancelledEntryStaysInTheRegisterWithItsReason) {
     auto r = svc_->deposit(principal(citizen_), letter()).value();
     EXPECT_EQ(svc_->cancel(principal(mef_agent_), r.register_number, "doublon").error().status, 403);
@@ -340,11 +355,13 @@ TEST_P(DepositTest, TypesComeFromThePlatformDefaultsUnlessAnAdministrationOverri
     EXPECT_EQ(find("letter").deadline_days, 60);
     EXPECT_EQ(find("investment").deadline_days, 30);
     EXPECT_TRUE(find("investment").silence_is_approval);
-    ASSERT_TRUE(db_->write_tx([&](storage::Tx& tx) -> Status {
-        auto r = tx.exec("INSERT INTO deposit_types VALUES ($1, 'letter', 'رسالة', 'Lettre', 15, 1, 0)", {mef_});
-        if (!r) return r.error();
-        return {};
-    }));
+    const auto mef = identity::TenantScope::trusted(mef_);
+    ASSERT_TRUE(svc_->set_type(mef, {"letter", "رسالة", "Lettre", 15, true, false}));
+    for (const DepositType& bad : {DepositType{"Letter", "رسالة", "Lettre", 15, false, false},
+                                   DepositType{"letter", "", "Lettre", 15, false, false},
+                                   DepositType{"letter", "رسالة", "Lettre", 0, false, false},
+                                   DepositType{"letter", "رسالة", "Lettre", 400, false, false}})
+        EXPECT_EQ(svc_->set_type(mef, bad).error().code, "deposit.type_invalid");
     types = svc_->types("MEF").value();
     EXPECT_EQ(find("letter").deadline_days, 15);
     EXPECT_TRUE(find("letter").working_days);
