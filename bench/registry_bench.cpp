@@ -278,7 +278,7 @@ int main(int argc, char** argv) {
     measure("seal", "PAdES sealing (trust::seal_pdf: qpdf rewrite + CMS)",
             [&](long) { sealed = must(trust::seal_pdf(pdf, keys->identity, so), "seal_pdf"); });
     measure("ref_cms", "ref: raw CMS_sign, same P-256 key, 100 KB buffer", [&](long) { cms_sign(buf, keys->identity); });
-    measure("ref_sha_core", "ref: random::sha256_hex (libsodium) of the sealed receipt",
+    measure("ref_sha_core", "ref: random::sha256_hex (the blob store's digest) of the sealed receipt",
             [&](long) { random::sha256_hex(sealed); });
     measure("ref_sha_openssl", "ref: OpenSSL EVP SHA-256 of the sealed receipt", [&](long) {
         unsigned char md[EVP_MAX_MD_SIZE];
@@ -307,7 +307,7 @@ int main(int argc, char** argv) {
     if (only.empty()) {
         derive("derived_sqlite_fsync", "derived: SQLite commit fsync (deposit - deposit_nosync)",
                us("deposit") - us("deposit_nosync"));
-        derive("derived_qr_paths", "derived: the QR drawn as one path per module (render - small-QR render)",
+        derive("derived_qr_paths", "derived: the QR code, drawn as row runs (render - small-QR render)",
                us("render") - us("ref_render_small_qr"));
         derive("derived_other", "derived: rest of a deposit (SQL, hashing, JSON of facts, copies)",
                us("deposit") - us("render") - us("seal") - us("qr") - us("check") - us("blob_fsync") -

@@ -22,5 +22,7 @@ std::string format_date_time(std::chrono::sys_seconds t, Lang l);
 
 // ISO 8601 in UTC to the second, for machines (APIs, logs, the CLI): "2026-05-14T09:30:00Z".
 std::string iso_utc(std::int64_t ms_since_epoch);
+// The same to the millisecond: "2026-05-14T09:30:00.125Z" (times before 1970 too).
+std::string iso_utc_ms(std::int64_t ms_since_epoch);
 
 }  // namespace idara::i18n

@@ -1,5 +1,7 @@
 #include "core/log.hpp"
 
+#include "core/dates.hpp"
+
 #include <boost/json.hpp>
 
 #include <atomic>
@@ -27,15 +29,9 @@ const char* level_name(Level l) {
 }  // namespace
 
 std::string now_iso() {
-    auto now = std::chrono::system_clock::now();
-    auto secs = std::chrono::system_clock::to_time_t(now);
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[80];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-    return buf;
+    return i18n::iso_utc_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
 }
 
 void set_level(Level l) { g_level = static_cast<int>(l); }

@@ -3,6 +3,8 @@
 // ISO 8601 UTC with milliseconds ("2026-05-14T10:42:00.123Z") so that a document
 // reads back to the same values; the reader also accepts whole seconds.
 #include "trust/codec.hpp"
+
+#include "core/dates.hpp"
 #include "trust/key_store.hpp"
 
 #include <boost/json.hpp>
@@ -20,20 +22,7 @@ namespace json = boost::json;
 
 Error doc_error(std::string d) { return {"trust.keys_document", 400, std::move(d)}; }
 
-std::string iso8601(std::int64_t ms) {
-    std::int64_t secs = ms / 1000, rem = ms % 1000;
-    if (rem < 0) {
-        rem += 1000;
-        --secs;
-    }
-    const std::time_t t = static_cast<std::time_t>(secs);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(rem));
-    return buf;
-}
+std::string iso8601(std::int64_t ms) { return i18n::iso_utc_ms(ms); }
 
 bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
     if (pos + n > s.size()) return false;

@@ -37,6 +37,8 @@ std::string render_page(const PageView& v, std::string_view name, Data& data) {
     data.set("is_staff", staff);
     data.set("is_operator", signed_in && v.principal->is_operator());
     data.set("csrf_form", v.csrf);
+    data.set("registry", v.registry);
+    data.set("can_deposit", v.registry && signed_in && !v.principal->is_operator());
     const std::string body = render(name, data, v.lang);
 
     const i18n::Lang other = other_lang(v.lang);

@@ -3,7 +3,8 @@
 // the language switch, navigation for who is signed in, main, footer).
 //
 // Body templates get, besides their own data: lang, dir, signed_in, is_staff,
-// is_operator, csrf_form (the token to put in the form's _csrf field: the
+// is_operator, registry (the registry office runs), can_deposit (it runs and the visitor may
+// deposit), csrf_form (the token to put in the form's _csrf field: the
 // session's when signed in, else the anonymous double-submit token).
 #pragma once
 

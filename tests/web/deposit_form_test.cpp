@@ -197,11 +197,13 @@ TEST(DepositTemplates, NavigationShowsRegistryLinksOnlyWhenTheRegistryRuns) {
     EXPECT_TRUE(contains(html, R"(href="/deposits" aria-current="page")"));
     EXPECT_TRUE(contains(html, R"(href="/verify")"));
     EXPECT_FALSE(contains(html, R"(href="/registry")"));  // citizens have no register
+    EXPECT_TRUE(contains(html, R"(class="task-list__link" href="/deposit")"));  // and a task on the home page
     identity::Principal op = citizen;
     op.kind = identity::AccountKind::operator_;
     on.principal = &op;
     html = render_page(on, "home", d);
     EXPECT_FALSE(contains(html, R"(href="/deposit")"));  // the operator does not deposit
+    EXPECT_FALSE(contains(html, R"(class="task-list__link" href="/deposit")"));
     EXPECT_TRUE(contains(html, R"(href="/track")"));
 }
 
