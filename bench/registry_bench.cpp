@@ -307,7 +307,7 @@ int main(int argc, char** argv) {
     if (only.empty()) {
         derive("derived_sqlite_fsync", "derived: SQLite commit fsync (deposit - deposit_nosync)",
                us("deposit") - us("deposit_nosync"));
-        derive("derived_qr_paths", "derived: the QR code, drawn as row runs (render - small-QR render)",
+        derive("derived_qr_paths", "derived: the QR code, a 1-bit image mask (render - small-QR render)",
                us("render") - us("ref_render_small_qr"));
         derive("derived_other", "derived: rest of a deposit (SQL, hashing, JSON of facts, copies)",
                us("deposit") - us("render") - us("seal") - us("qr") - us("check") - us("blob_fsync") -

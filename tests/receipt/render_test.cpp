@@ -113,6 +113,25 @@ TEST_F(ReceiptPdf, TheQrCodeDecodesToThePayload) {
     EXPECT_EQ(decoded, sample().qr_payload);
 }
 
+// A real receipt's QR holds a verification URL of about 250 characters (a dense code): it
+// must scan from a screen-sized rendering as well as from a print-quality one.
+TEST(Receipt, ADenseQrCodeScansAtScreenAndPrintResolutions) {
+    auto c = sample();
+    c.qr_payload = "https://idara.example.ma/verify?q=IDR1." + std::string(130, 'A') + "." + std::string(86, 'b');
+    auto pdf = render_pdf(c);
+    ASSERT_TRUE(pdf);
+    const fs::path dir = fs::temp_directory_path() / ("idara-qr-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    std::ofstream(dir / "r.pdf", std::ios::binary) << *pdf;
+    for (const char* dpi : {"110", "150", "300"}) {
+        run(std::string("pdftoppm -r ") + dpi + " -png -singlefile " + (dir / "r.pdf").string() + " " + (dir / "p").string());
+        std::string decoded = run("zbarimg --raw -q " + (dir / "p.png").string());
+        while (!decoded.empty() && decoded.back() == '\n') decoded.pop_back();
+        EXPECT_EQ(decoded, c.qr_payload) << dpi << " dpi";
+    }
+    fs::remove_all(dir);
+}
+
 TEST(Receipt, LongContentContinuesOnANewPageInsteadOfBeingCutOff) {
     auto c = sample();
     for (int i = 0; i < 40; ++i) c.attachments.push_back({"annexe-" + std::to_string(i) + ".pdf", std::string(64, 'c')});
