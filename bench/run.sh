@@ -13,7 +13,7 @@ CONNS=${BENCH_CONNECTIONS:-16}
 # files, receipt render and seal, commit). Two connections keep one deposit in the writer while
 # the next is parsed and its attachment checked; more only queue behind the writer (latency
 # grows with the connections, deposits/s does not).
-DEPOSIT_CONNS=${BENCH_DEPOSIT_CONNECTIONS:-2}
+DEPOSIT_CONNS=${BENCH_DEPOSIT_CONNECTIONS:-4}
 CITIZEN=amina.elmansouri@example.ma
 work=$(mktemp -d)
 chmod 755 "$work"  # the PostgreSQL server runs as the postgres user and must reach $work/pg

@@ -211,6 +211,32 @@ Result<std::shared_ptr<const trust::SealKeys>> seal_keys(trust::KeyStore& keys, 
     return keys.keys_for(tx, rc.administration_id);
 }
 
+// The receipt rendered and sealed ahead of the transaction, for a provisional number.
+struct Prerendered {
+    std::int64_t seq = 0;
+    detail::Receiver receiver;
+    std::string kid, digest, pdf;
+};
+
+bool same_receiver(const detail::Receiver& a, const detail::Receiver& b) {
+    return a.unit_id == b.unit_id && a.unit_name_ar == b.unit_name_ar && a.unit_name_fr == b.unit_name_fr &&
+           a.name_ar == b.name_ar && a.name_fr == b.name_fr && a.contact == b.contact && a.type.code == b.type.code &&
+           a.type.name_ar == b.type.name_ar && a.type.name_fr == b.type.name_fr &&
+           a.type.deadline_days == b.type.deadline_days && a.type.working_days == b.type.working_days &&
+           a.type.silence_is_approval == b.type.silence_is_approval;
+}
+
+// The lane's last committed incoming number this year (0 when none).
+Result<std::int64_t> last_committed(storage::Database& db, std::int64_t administration_id, int year) {
+    return db.read<std::int64_t>([&](Tx& tx) -> Result<std::int64_t> {
+        auto row = tx.query_one(
+            "SELECT last FROM register_counters WHERE administration_id = $1 AND register = 'in' AND year = $2",
+            {administration_id, std::int64_t{year}});
+        if (!row) return row.error();
+        return *row ? (*row)->as_int(0) : std::int64_t{0};
+    });
+}
+
 }  // namespace
 
 Result<DepositResult> DepositService::deposit(const Principal& who, NewDeposit d) {
@@ -241,35 +267,84 @@ Result<DepositResult> DepositService::deposit(const Principal& who, NewDeposit d
     const std::int64_t now_ms = im.clock.now_ms();
     const std::string tracking = new_tracking_code();
     const std::string depositor = depositor_label(who, d, sender ? &*sender : nullptr);
+    const auto at = std::chrono::system_clock::time_point(std::chrono::milliseconds(now_ms));
+    auto facts_for = [&](const RegisterNumber& number, const detail::Receiver& rc) {
+        detail::ReceiptFacts f;
+        f.register_number = number.text();
+        f.tracking_code = tracking;
+        f.registered_at_ms = now_ms;
+        f.due_at_ms = detail::due_date(now_ms, rc.type.deadline_days, rc.type.working_days);
+        f.channel = d.channel;
+        f.depositor = depositor;
+        f.subject = d.subject;
+        f.body = d.body;
+        f.files = &*files;
+        f.receiver = &rc;
+        return f;
+    };
+
+    // Render and seal the receipt before the transaction, for the number the sequencer
+    // expects this deposit to get, so that receipts render in parallel and the writer lock
+    // is held only to store. If the transaction allocates another number, it renders again.
+    const int year = casablanca_year(at);
+    std::optional<TicketGuard> ticket;
+    std::optional<Prerendered> pre;
+    {
+        struct Ahead {
+            detail::Receiver rc;
+            std::shared_ptr<const trust::SealKeys> keys;
+        };
+        auto ahead = im.db.read<Ahead>([&](Tx& tx) -> Result<Ahead> {
+            auto rc = resolve_receiver(tx, *adm, d);
+            if (!rc) return rc.error();
+            auto k = im.keys.keys_for(tx, adm->id);
+            if (!k) return k.error();
+            return Ahead{std::move(*rc), std::move(*k)};
+        });
+        if (!ahead && ahead.error().status < 500) return ahead.error();  // unknown unit or type
+        if (ahead) {
+            const std::string lane = std::to_string(adm->id) + "/in/" + std::to_string(year);
+            ticket.emplace(im.sequencer, im.sequencer.take(lane, [&] { return last_committed(im.db, adm->id, year); }));
+            if (ticket->ticket().seq > 0) {
+                const RegisterNumber provisional{adm->code, Register::incoming, year, ticket->ticket().seq};
+                const auto facts = facts_for(provisional, ahead->rc);
+                const std::string digest = detail::facts_digest(facts);
+                auto pdf = detail::render_receipt(facts, digest, *ahead->keys, im.opts.public_url,
+                                                  [](Step) { return Status{}; });
+                if (pdf) pre = Prerendered{provisional.sequence, ahead->rc, ahead->keys->kid, digest, std::move(*pdf)};
+            }
+        }
+        if (ticket) im.sequencer.wait_turn(ticket->ticket(), std::chrono::seconds(5));
+    }
+
+    std::int64_t committed_seq = 0;
     auto result = im.db.write<DepositResult>([&](Tx& tx) -> Result<DepositResult> {
         auto rc = resolve_receiver(tx, *adm, d);
         if (!rc) return rc.error();
         auto keys = seal_keys(im.keys, tx, *rc);
         if (!keys) return keys.error();
         const auto scope = identity::TenantScope::trusted(adm->id);
-        auto number = allocate(tx, scope, Register::incoming,
-                               std::chrono::system_clock::time_point(std::chrono::milliseconds(now_ms)));
+        auto number = allocate(tx, scope, Register::incoming, at);
         if (!number) return number.error();
         if (auto s = im.step(Step::numbered); !s) return s.error();
         for (const auto& f : *files)
             if (auto put = im.blobs.put(tx, f.bytes); !put) return put.error();
         if (auto s = im.step(Step::files_stored); !s) return s.error();
 
-        detail::ReceiptFacts facts;
-        facts.register_number = number->text();
-        facts.tracking_code = tracking;
-        facts.registered_at_ms = now_ms;
-        facts.due_at_ms = detail::due_date(now_ms, rc->type.deadline_days, rc->type.working_days);
-        facts.channel = d.channel;
-        facts.depositor = depositor;
-        facts.subject = d.subject;
-        facts.body = d.body;
-        facts.files = &*files;
-        facts.receiver = &*rc;
-        const std::string digest = detail::facts_digest(facts);
-        auto pdf = detail::render_receipt(facts, digest, **keys, im.opts.public_url,
-                                          [&im](Step s) { return im.step(s); });
-        if (!pdf) return pdf.error();
+        const auto facts = facts_for(*number, *rc);
+        const bool use_pre = pre && pre->seq == number->sequence && pre->kid == (*keys)->kid && same_receiver(pre->receiver, *rc);
+        std::string digest;
+        Result<std::string> pdf = std::string();
+        if (use_pre) {
+            digest = pre->digest;
+            pdf = pre->pdf;
+            if (auto s = im.step(Step::receipt_rendered); !s) return s.error();
+            if (auto s = im.step(Step::receipt_sealed); !s) return s.error();
+        } else {
+            digest = detail::facts_digest(facts);
+            pdf = detail::render_receipt(facts, digest, **keys, im.opts.public_url, [&im](Step s) { return im.step(s); });
+            if (!pdf) return pdf.error();
+        }
         auto receipt = im.blobs.put(tx, *pdf);
         if (!receipt) return receipt.error();
         if (auto s = im.step(Step::receipt_stored); !s) return s.error();
@@ -311,8 +386,10 @@ Result<DepositResult> DepositService::deposit(const Principal& who, NewDeposit d
             if (!k) return k.error();
         }
         if (auto s = im.step(Step::entry_inserted); !s) return s.error();
+        committed_seq = number->sequence;
         return DepositResult{facts.register_number, now_ms, tracking, digest, *receipt, false};
     });
+    if (ticket) ticket->use(result && committed_seq == ticket->ticket().seq);
     // Two retries with one key racing: the loser's insert of the key conflicts; answer with the winner's entry.
     if (!result && result.error().code == "storage.conflict" && d.idempotency_key) {
         auto prior = find_prior(im.db, who.account_id, *d.idempotency_key);

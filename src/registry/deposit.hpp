@@ -11,11 +11,14 @@
 // deposit.channel_forbidden (403) otherwise.
 //
 // deposit() registers in ONE write transaction: it allocates the gap-free
-// register number, stores the attachments, inserts the entry, its attachments
-// and its first event, renders the bilingual receipt, seals it (PAdES) and
-// stores it, and records the idempotency key; then commits. Nothing is
-// returned — and no receipt exists — unless all of that committed. Validation
-// (fields, types, attachment content) happens before the transaction.
+// register number, stores the attachments, stores the sealed receipt, inserts the
+// entry, its attachments and its first event, and records the idempotency key; then
+// commits. Nothing is returned — and no receipt exists — unless all of that
+// committed. Validation (fields, types, attachment content) happens before. The
+// receipt is normally rendered and sealed before the transaction too, for the number
+// the sequencer (sequencer.hpp) expects, so that receipts render in parallel; the
+// transaction uses it only when the number it allocates is that one, and renders
+// again otherwise.
 //
 // Idempotency: with a key, a second deposit by the same account with the same
 // key returns the first result (replayed = true) when the request is the same,

@@ -4,6 +4,7 @@
 #include "identity/throttle.hpp"
 #include "registry/deposit.hpp"
 #include "registry/numbering.hpp"
+#include "registry/sequencer.hpp"
 #include "storage/blob_store.hpp"
 #include "storage/db.hpp"
 #include "trust/key_store.hpp"
@@ -28,7 +29,8 @@ struct DepositService::Impl {
     DepositOptions opts;
     const Clock& clock;
 
-    identity::LoginThrottle track_throttle;  // failed tracking attempts (number, client)
+    identity::LoginThrottle track_throttle;
+    Sequencer sequencer;                     // provisional numbers for receipts rendered ahead  // failed tracking attempts (number, client)
     std::mutex hook_mu;
     std::function<Status(Step)> hook;  // tests only
 

@@ -5,9 +5,12 @@
 
 #include "core/random.hpp"
 #include "registry/numbering.hpp"
+#include "trust/pdf_verify.hpp"
+#include "trust/qr.hpp"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -336,12 +339,60 @@ TEST_P(DepositTest, ConcurrentDepositsGetDistinctGapFreeNumbers) {
     for (auto& t : threads) t.join();
     EXPECT_TRUE(failures.empty()) << failures.front();
     ASSERT_EQ(numbers.size(), static_cast<std::size_t>(kThreads * kEach));
+    // Receipts rendered ahead of their transaction carry the number the register gave them.
+    for (const auto& n : numbers) {
+        auto e = svc_->get(principal(mef_clerk_), n).value();
+        auto pdf = svc_->receipt_pdf(principal(mef_clerk_), n).value();
+        auto report = trust::verify_pdf(pdf, {}).value();
+        ASSERT_TRUE(report.keywords) << n;
+        auto claims = trust::parse_qr(trust::extract_payload(*report.keywords).value()).value();
+        EXPECT_EQ(claims.register_number, n);
+        EXPECT_EQ(claims.receipt_digest, e.receipt_digest) << n;
+        EXPECT_EQ(claims.registered_at_ms, e.registered_at_ms) << n;
+    }
     const int year = casablanca_year(clock_.now());
     for (int i = 1; i <= kThreads * kEach; ++i) {
         char want[32];
         std::snprintf(want, sizeof want, "MEF-%d-%06d", year, i);
         EXPECT_TRUE(numbers.count(want)) << want;
     }
+}
+
+TEST_P(DepositTest, FailuresAmongConcurrentDepositsLeaveNoGapAndNoWrongReceipt) {
+    // Every third registration fails inside its transaction: the numbers handed out ahead for
+    // the ones behind it are wrong, and those must render their receipts again.
+    std::atomic<int> attempt{0};
+    svc_->set_fault_hook([&](Step s) -> Status {
+        if (s == Step::receipt_stored && attempt.fetch_add(1) % 3 == 2) return Error{"test.injected", 500, "injected"};
+        return {};
+    });
+    std::mutex mu;
+    std::vector<DepositResult> ok;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 4; ++i) {
+                auto r = svc_->deposit(principal(citizen_), letter("Objet " + std::to_string(t * 10 + i)));
+                std::lock_guard lock(mu);
+                if (r) ok.push_back(*r);
+                else EXPECT_EQ(r.error().code, "test.injected");
+            }
+        });
+    for (auto& th : threads) th.join();
+    svc_->set_fault_hook({});
+    ASSERT_FALSE(ok.empty());
+    std::set<std::int64_t> seqs;
+    for (const auto& r : ok) {
+        seqs.insert(parse_register_number(r.register_number)->sequence);
+        auto pdf = svc_->receipt_pdf(principal(citizen_), r.register_number).value();
+        auto claims = trust::parse_qr(trust::extract_payload(*trust::verify_pdf(pdf, {}).value().keywords).value()).value();
+        EXPECT_EQ(claims.register_number, r.register_number);
+        EXPECT_EQ(claims.receipt_digest, r.receipt_digest);
+    }
+    EXPECT_EQ(seqs.size(), ok.size());
+    EXPECT_EQ(*seqs.begin(), 1);
+    EXPECT_EQ(*seqs.rbegin(), static_cast<std::int64_t>(ok.size()));  // gap-free
+    EXPECT_EQ(count("entries"), static_cast<std::int64_t>(ok.size()));
 }
 
 TEST_P(DepositTest, TypesComeFromThePlatformDefaultsUnlessAnAdministrationOverridesThem) {
