@@ -29,8 +29,6 @@ Result<std::string> read_file(const std::string& path) {
     return s.str();
 }
 
-std::string when(std::int64_t ms) { return i18n::iso_utc(ms); }
-
 void print(const registry::VerificationReport& r, i18n::Lang l) {
     const auto& c = i18n::catalogue();
     std::cout << "verdict: " << registry::verdict_name(r.verdict) << " — "
@@ -40,11 +38,11 @@ void print(const registry::VerificationReport& r, i18n::Lang l) {
                   << (s.total_document ? "yes" : "no") << ", certificate " << (s.chain_trusted ? "trusted" : "NOT trusted")
                   << (s.chain_error.empty() ? "" : " (" + s.chain_error + ")") << "\n  sealed by " << s.signer_common_name
                   << " — " << s.signer_organisation;
-        if (s.signing_time_ms) std::cout << ", at " << when(*s.signing_time_ms);
+        if (s.signing_time_ms) std::cout << ", at " << i18n::iso_utc(*s.signing_time_ms);
         std::cout << "\n";
     }
     if (r.qr)
-        std::cout << "receipt " << r.qr->register_number << " registered at " << when(r.qr->registered_at_ms)
+        std::cout << "receipt " << r.qr->register_number << " registered at " << i18n::iso_utc(r.qr->registered_at_ms)
                   << ", QR signature (" << r.qr->kid << ") " << (r.qr_signature_valid ? "valid" : "INVALID") << "\n";
     if (r.register_entry)
         std::cout << "register: " << r.register_entry->register_number << " ("

@@ -20,8 +20,6 @@ namespace {
 
 json::object names(const std::string& ar, const std::string& fr) { return {{"ar", ar}, {"fr", fr}}; }
 
-std::string iso(std::int64_t ms) { return i18n::iso_utc(ms); }
-
 http::Response send(int status, const json::value& v) {
     auto r = json_response(status, v);
     r.headers.set("Cache-Control", "no-store");
@@ -101,7 +99,7 @@ http::Response post_deposit(const RegistryApi& api, http::Request& req) {
     auto res = api.deposits.deposit(*who, std::move(*d));
     if (!res) return error_response(res.error());
     json::object o{{"register_number", res->register_number},
-                   {"registered_at", iso(res->registered_at_ms)},
+                   {"registered_at", i18n::iso_utc(res->registered_at_ms)},
                    {"tracking_code", res->tracking_code},
                    {"receipt_url", receipt_url(res->register_number)},
                    {"digest", res->receipt_digest},
@@ -115,7 +113,7 @@ http::Response post_deposit(const RegistryApi& api, http::Request& req) {
 json::array events_json(const std::vector<registry::EntryEvent>& events, bool with_detail) {
     json::array a;
     for (const auto& e : events) {
-        json::object o{{"at", iso(e.at_ms)}, {"kind", e.kind}};
+        json::object o{{"at", i18n::iso_utc(e.at_ms)}, {"kind", e.kind}};
         if (with_detail && !e.detail.empty()) o["detail"] = e.detail;
         a.push_back(std::move(o));
     }
@@ -135,8 +133,8 @@ json::object entry_json(const registry::Entry& e) {
                    {"type", json::object{{"code", e.type_code}, {"name", names(e.type_name_ar, e.type_name_fr)}}},
                    {"subject", e.subject},
                    {"body", e.body},
-                   {"registered_at", iso(e.registered_at_ms)},
-                   {"due_at", iso(e.due_at_ms)},
+                   {"registered_at", i18n::iso_utc(e.registered_at_ms)},
+                   {"due_at", i18n::iso_utc(e.due_at_ms)},
                    {"digest", e.receipt_digest},
                    {"receipt_sha256", e.receipt_sha256},
                    {"receipt_url", receipt_url(e.register_number)},
@@ -157,7 +155,7 @@ json::object report_json(const registry::VerificationReport& r) {
                        {"integrity", s.integrity},     {"total_document", s.total_document},
                        {"chain_trusted", s.chain_trusted}, {"signer", s.signer_common_name},
                        {"organisation", s.signer_organisation}, {"certificate_sha256", s.signer_cert_sha256}};
-        o["signed_at"] = s.signing_time_ms ? json::value(iso(*s.signing_time_ms)) : json::value(nullptr);
+        o["signed_at"] = s.signing_time_ms ? json::value(i18n::iso_utc(*s.signing_time_ms)) : json::value(nullptr);
         if (!s.chain_error.empty()) o["chain_error"] = s.chain_error;
         sigs.push_back(std::move(o));
     }
@@ -166,12 +164,12 @@ json::object report_json(const registry::VerificationReport& r) {
     json::object o{{"verdict", registry::verdict_name(r.verdict)}, {"reasons", std::move(reasons)},
                    {"signatures", std::move(sigs)}};
     if (r.qr)
-        o["qr"] = json::object{{"register_number", r.qr->register_number}, {"registered_at", iso(r.qr->registered_at_ms)},
+        o["qr"] = json::object{{"register_number", r.qr->register_number}, {"registered_at", i18n::iso_utc(r.qr->registered_at_ms)},
                                {"digest", r.qr->receipt_digest}, {"kid", r.qr->kid},
                                {"signature_valid", r.qr_signature_valid}};
     if (r.register_entry)
         o["register"] = json::object{{"register_number", r.register_entry->register_number},
-                                     {"registered_at", iso(r.register_entry->registered_at_ms)},
+                                     {"registered_at", i18n::iso_utc(r.register_entry->registered_at_ms)},
                                      {"administration", r.register_entry->administration_code},
                                      {"status", registry::status_name(r.register_entry->status)},
                                      {"matches", r.register_matches}};
@@ -219,7 +217,7 @@ void register_registry(http::Router& r, const RegistryApi& api) {
         for (const auto& e : *list)
             a.push_back(json::object{{"register_number", e.register_number}, {"administration", e.administration_code},
                                      {"subject", e.subject}, {"type", e.type_code},
-                                     {"status", registry::status_name(e.status)}, {"registered_at", iso(e.registered_at_ms)}});
+                                     {"status", registry::status_name(e.status)}, {"registered_at", i18n::iso_utc(e.registered_at_ms)}});
         return send(200, json::object{{"deposits", std::move(a)}});
     });
 
@@ -278,8 +276,8 @@ void register_registry(http::Router& r, const RegistryApi& api) {
                        {"administration", names(t->administration_name_ar, t->administration_name_fr)},
                        {"type", names(t->type_name_ar, t->type_name_fr)},
                        {"status", registry::status_name(t->status)},
-                       {"registered_at", iso(t->registered_at_ms)},
-                       {"due_at", iso(t->due_at_ms)},
+                       {"registered_at", i18n::iso_utc(t->registered_at_ms)},
+                       {"due_at", i18n::iso_utc(t->due_at_ms)},
                        {"events", events_json(t->events, false)}};
         return send(200, o);
     });

@@ -71,4 +71,10 @@ bool search_matches(std::string_view text, std::string_view query) {
     return normalize_search(text, true).find(q) != std::string::npos;
 }
 
+std::string_view trim(std::string_view s) {
+    const auto first = s.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return {};
+    return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
+}
+
 }  // namespace idara::text

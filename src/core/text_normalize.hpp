@@ -23,6 +23,10 @@
 
 namespace idara::text {
 
+// Removes ASCII spaces, tabs and line breaks at both ends (what people type around a
+// value in a form field).
+std::string_view trim(std::string_view s);
+
 std::string normalize_search(std::string_view utf8, bool fold_accents = false);
 
 // True when normalize_search(query, true) (trimmed) occurs in normalize_search(text, true).

@@ -37,12 +37,6 @@ std::string decode_component(std::string_view s) {
     return out;
 }
 
-std::string_view trim_ows(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 std::optional<std::string> find_pair(std::string_view s, std::string_view name) {
     for (auto& [k, v] : parse_urlencoded(s))
         if (k == name) return v;
@@ -50,6 +44,12 @@ std::optional<std::string> find_pair(std::string_view s, std::string_view name) 
 }
 
 }  // namespace
+
+std::string_view trim_ows(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
 
 std::string_view method_name(Method m) {
     switch (m) {

@@ -67,6 +67,8 @@ struct Response {
 // Parses "a=1&b=x%20y" into decoded pairs ('+' is a space). Invalid percent
 // escapes are kept literally. Never throws.
 std::vector<std::pair<std::string, std::string>> parse_urlencoded(std::string_view s);
+// Removes optional whitespace (spaces and tabs, RFC 9110 OWS) at both ends.
+std::string_view trim_ows(std::string_view s);
 // Percent-encodes a string for a URL query component.
 std::string url_encode(std::string_view s);
 

@@ -15,6 +15,7 @@
 //     character is kept as is, because browsers (and old IE full paths such as
 //     "C:\dir\a.pdf") send backslashes unescaped.
 #include "http/multipart.hpp"
+#include "http/message.hpp"
 
 #include "core/random.hpp"
 #include "core/utf8.hpp"
@@ -40,12 +41,6 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 bool is_lwsp(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_lwsp(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_lwsp(s.back())) s.remove_suffix(1);
-    return s;
-}
 
 // RFC 7230 tchar.
 bool is_tchar(char c) {
@@ -162,7 +157,7 @@ std::string strip_path(std::string_view s) {
 
 // "type/subtype[; params]" -> lower-cased "type/subtype"; nullopt if malformed.
 std::optional<std::string> media_type(std::string_view v) {
-    const std::string_view mt = trim(v.substr(0, v.find(';')));
+    const std::string_view mt = trim_ows(v.substr(0, v.find(';')));
     const auto slash = mt.find('/');
     if (slash == std::string_view::npos || !is_token(mt.substr(0, slash)) || !is_token(mt.substr(slash + 1))) return std::nullopt;
     return to_lower(mt);
@@ -170,7 +165,7 @@ std::optional<std::string> media_type(std::string_view v) {
 
 Result<std::string> boundary_of(std::string_view content_type) {
     const auto semi = content_type.find(';');
-    const std::string_view mt = trim(content_type.substr(0, semi));
+    const std::string_view mt = trim_ows(content_type.substr(0, semi));
     if (!iequals(mt, "multipart/form-data"))
         return errors::unsupported_media("multipart: media type is not multipart/form-data");
     std::vector<Param> params;
@@ -213,7 +208,7 @@ Result<Part> parse_part(std::string_view content, const MultipartLimits& limits)
         if (colon == std::string_view::npos || !is_token(line.substr(0, colon)))
             return errors::bad_request("multipart: malformed part header line");
         const std::string_view name = line.substr(0, colon);
-        const std::string_view value = trim(line.substr(colon + 1));
+        const std::string_view value = trim_ows(line.substr(colon + 1));
         for (char c : value) {
             const auto u = static_cast<unsigned char>(c);
             if ((u < 0x20 && c != '\t') || u == 0x7F) return errors::bad_request("multipart: control character in a part header");
@@ -232,7 +227,7 @@ Result<Part> parse_part(std::string_view content, const MultipartLimits& limits)
     if (!disposition) return errors::bad_request("multipart: part without Content-Disposition");
 
     const auto semi = disposition->find(';');
-    if (!iequals(trim(disposition->substr(0, semi)), "form-data"))
+    if (!iequals(trim_ows(disposition->substr(0, semi)), "form-data"))
         return errors::bad_request("multipart: Content-Disposition is not form-data");
     std::vector<Param> params;
     if (semi != std::string_view::npos && !parse_params(disposition->substr(semi), params))

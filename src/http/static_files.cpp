@@ -2,6 +2,7 @@
 
 #include "core/random.hpp"
 #include "core/resources.hpp"
+#include "http/message.hpp"
 
 #include <zlib.h>
 
@@ -51,12 +52,6 @@ MediaType media_type(std::string_view path) {
     return {"", "application/octet-stream", false};
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 // True when Accept-Encoding lists gzip (or "*") without "q=0".
 bool accepts_gzip(const Request& r) {
     auto ae = r.header("Accept-Encoding");
@@ -67,10 +62,10 @@ bool accepts_gzip(const Request& r) {
         std::string_view item = s.substr(0, comma);
         s = comma == std::string_view::npos ? std::string_view{} : s.substr(comma + 1);
         const auto semi = item.find(';');
-        const std::string_view coding = trim(item.substr(0, semi));
+        const std::string_view coding = trim_ows(item.substr(0, semi));
         if (coding != "gzip" && coding != "x-gzip" && coding != "*") continue;
         if (semi == std::string_view::npos) return true;
-        std::string_view q = trim(item.substr(semi + 1));
+        std::string_view q = trim_ows(item.substr(semi + 1));
         if (q.substr(0, 2) != "q=" && q.substr(0, 2) != "Q=") return true;
         q.remove_prefix(2);
         // q=0, q=0.0, q=0.00… refuse; anything else accepts.
@@ -82,10 +77,10 @@ bool accepts_gzip(const Request& r) {
 
 // If-None-Match: "*" or a list of (possibly weak) entity tags; weak comparison.
 bool etag_matches(std::string_view inm, std::string_view etag) {
-    if (trim(inm) == "*") return true;
+    if (trim_ows(inm) == "*") return true;
     while (!inm.empty()) {
         const auto comma = inm.find(',');
-        std::string_view tag = trim(inm.substr(0, comma));
+        std::string_view tag = trim_ows(inm.substr(0, comma));
         inm = comma == std::string_view::npos ? std::string_view{} : inm.substr(comma + 1);
         if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
         if (tag == etag) return true;

@@ -2,6 +2,7 @@
 #include "registry/deposit_impl.hpp"
 
 #include "core/random.hpp"
+#include "core/text_normalize.hpp"
 #include "core/utf8.hpp"
 #include "identity/service.hpp"
 
@@ -63,13 +64,6 @@ bool text_ok(std::string_view s, std::size_t min, std::size_t max, bool multilin
     return n && *n >= min && *n <= max && !utf8::has_controls(s, multiline);
 }
 
-std::string trim(std::string_view s) {
-    auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-    while (!s.empty() && ws(s.front())) s.remove_prefix(1);
-    while (!s.empty() && ws(s.back())) s.remove_suffix(1);
-    return std::string(s);
-}
-
 bool id_number_ok(std::string_view s) {
     return s.size() >= 4 && s.size() <= 32 &&
            std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
@@ -126,11 +120,11 @@ Status check_channel(const Principal& who, const NewDeposit& d, std::int64_t rec
 }
 
 Status check_fields(NewDeposit& d) {
-    d.subject = trim(d.subject);
+    d.subject = std::string(text::trim(d.subject));
     if (!text_ok(d.subject, 1, 300, false)) return field("deposit.subject");
     if (!text_ok(d.body, 0, 20000, true)) return field("deposit.body");
     if (d.channel == Channel::counter) {
-        d.depositor_name = trim(d.depositor_name.value_or(""));
+        d.depositor_name = std::string(text::trim(d.depositor_name.value_or("")));
         if (!text_ok(*d.depositor_name, 1, 200, false)) return field("deposit.depositor_name");
         if (!id_number_ok(d.depositor_id_number.value_or(""))) return field("deposit.depositor_id_number");
     } else {
@@ -167,7 +161,7 @@ Result<std::optional<Prior>> find_prior(storage::Database& db, std::int64_t acco
         const auto& r = **row;
         Prior p{r.as_text(0), r.as_text(1),
                 RegisterMatch{r.as_text(2), r.as_int(3), r.as_text(4), r.as_text(5), r.as_text(6),
-                              r.as_text(7) == "cancelled" ? EntryStatus::cancelled : EntryStatus::registered}};
+                              detail::status_of(r.as_text(7))}};
         return std::optional<Prior>(std::move(p));
     });
 }
@@ -217,14 +211,6 @@ struct Prerendered {
     detail::Receiver receiver;
     std::string kid, digest, pdf;
 };
-
-bool same_receiver(const detail::Receiver& a, const detail::Receiver& b) {
-    return a.unit_id == b.unit_id && a.unit_name_ar == b.unit_name_ar && a.unit_name_fr == b.unit_name_fr &&
-           a.name_ar == b.name_ar && a.name_fr == b.name_fr && a.contact == b.contact && a.type.code == b.type.code &&
-           a.type.name_ar == b.type.name_ar && a.type.name_fr == b.type.name_fr &&
-           a.type.deadline_days == b.type.deadline_days && a.type.working_days == b.type.working_days &&
-           a.type.silence_is_approval == b.type.silence_is_approval;
-}
 
 // The lane's last committed incoming number this year (0 when none).
 Result<std::int64_t> last_committed(storage::Database& db, std::int64_t administration_id, int year) {
@@ -332,7 +318,7 @@ Result<DepositResult> DepositService::deposit(const Principal& who, NewDeposit d
         if (auto s = im.step(Step::files_stored); !s) return s.error();
 
         const auto facts = facts_for(*number, *rc);
-        const bool use_pre = pre && pre->seq == number->sequence && pre->kid == (*keys)->kid && same_receiver(pre->receiver, *rc);
+        const bool use_pre = pre && pre->seq == number->sequence && pre->kid == (*keys)->kid && pre->receiver == *rc;
         std::string digest;
         Result<std::string> pdf = std::string();
         if (use_pre) {

@@ -84,6 +84,7 @@ struct DepositType {
     int deadline_days = 60;
     bool working_days = false;    // deadline counted in working days (else calendar days)
     bool silence_is_approval = false;
+    bool operator==(const DepositType&) const = default;
 };
 
 struct NewDeposit {

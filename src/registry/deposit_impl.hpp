@@ -46,6 +46,9 @@ struct Receiver {
     std::optional<std::int64_t> unit_id;
     std::string unit_code, unit_name_ar, unit_name_fr;
     DepositType type;
+    // Everything the receipt prints about the receiver: a receipt rendered ahead for one
+    // Receiver is good for another only when they are equal.
+    bool operator==(const Receiver&) const = default;
 };
 
 // What the receipt says, gathered before rendering.
@@ -74,6 +77,11 @@ Result<std::string> render_receipt(const ReceiptFacts& f, const std::string& dig
 std::int64_t due_date(std::int64_t registered_at_ms, int days, bool working_days);
 
 Result<DepositType> find_type(storage::Tx& tx, std::int64_t administration_id, std::string_view code);
+
+// The status column ('registered' / 'cancelled', a CHECK constraint keeps it to these).
+inline EntryStatus status_of(std::string_view column) {
+    return column == "cancelled" ? EntryStatus::cancelled : EntryStatus::registered;
+}
 
 // Entry rows: the columns every reader selects, and the row → Entry mapping (without
 // attachments and events).

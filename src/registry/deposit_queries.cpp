@@ -40,7 +40,7 @@ Entry entry_from_row(const Row& r) {
     e.type_code = r.as_text(12);
     e.subject = r.as_text(13);
     e.body = r.as_text(14);
-    e.status = r.as_text(15) == "cancelled" ? EntryStatus::cancelled : EntryStatus::registered;
+    e.status = detail::status_of(r.as_text(15));
     e.cancel_reason = r.opt_text(16);
     e.registered_at_ms = r.as_int(17);
     e.due_at_ms = r.as_int(18);
@@ -111,7 +111,7 @@ std::optional<std::string> canonical_code(std::string_view s) {
 
 RegisterMatch match_from(const Row& r) {
     return RegisterMatch{r.as_text(0), r.as_int(1), r.as_text(2), r.as_text(3), r.as_text(4),
-                         r.as_text(5) == "cancelled" ? EntryStatus::cancelled : EntryStatus::registered};
+                         detail::status_of(r.as_text(5))};
 }
 
 constexpr const char* kMatchSelect =
@@ -129,7 +129,7 @@ Result<std::vector<EntrySummary>> summaries(storage::Database& db, const std::st
         std::vector<EntrySummary> out;
         for (const auto& r : *rows)
             out.push_back({r.as_text(0), r.as_text(1), r.as_text(2), r.as_text(3),
-                           r.as_text(4) == "cancelled" ? EntryStatus::cancelled : EntryStatus::registered, r.as_int(5)});
+                           detail::status_of(r.as_text(4)), r.as_int(5)});
         return out;
     });
 }
@@ -189,7 +189,7 @@ Result<TrackedEntry> track_entry(storage::Database& db, std::string_view registe
         auto type = detail::find_type(tx, r.as_int(9), r.as_text(4));
         t.type_name_ar = type ? type->name_ar : r.as_text(4);
         t.type_name_fr = type ? type->name_fr : r.as_text(4);
-        t.status = r.as_text(5) == "cancelled" ? EntryStatus::cancelled : EntryStatus::registered;
+        t.status = detail::status_of(r.as_text(5));
         t.registered_at_ms = r.as_int(6);
         t.due_at_ms = r.as_int(7);
         // Public history: what happened and when; reasons are not personal data but stay inside.
@@ -246,7 +246,7 @@ Status DepositService::cancel(const Principal& who, std::string_view register_nu
                                 {*number, scope->administration_id()});
         if (!row) return row.error();
         if (!*row) return errors::not_found("entry");
-        if ((*row)->as_text(1) == "cancelled") return Error{"entry.already_cancelled", 409, *number};
+        if (detail::status_of((*row)->as_text(1)) == EntryStatus::cancelled) return Error{"entry.already_cancelled", 409, *number};
         const std::int64_t id = (*row)->as_int(0);
         auto up = tx.exec("UPDATE entries SET status = 'cancelled', cancel_reason = $1, version = version + 1 "
                           "WHERE id = $2 AND status = 'registered'",

@@ -1,5 +1,7 @@
 #include "web/deposit_form.hpp"
 
+#include "core/text_normalize.hpp"
+
 #include "core/utf8.hpp"
 #include "web/render.hpp"
 
@@ -7,12 +9,6 @@
 
 namespace idara::web {
 namespace {
-
-std::string_view trim(std::string_view s) {
-    const auto first = s.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
 
 std::string upper_ascii(std::string_view s) {
     std::string out(s);
@@ -42,10 +38,10 @@ FieldReader multipart_fields(const std::vector<http::Part>& parts) {
 DepositAnswers read_answers(const FieldReader& field) {
     auto get = [&](std::string_view n) { return field(n).value_or(""); };
     DepositAnswers a;
-    a.administration = upper_ascii(trim(get("administration")));
-    a.type = std::string(trim(get("type")));
-    a.unit = upper_ascii(trim(get("unit")));
-    a.subject = std::string(trim(get("subject")));
+    a.administration = upper_ascii(text::trim(get("administration")));
+    a.type = std::string(text::trim(get("type")));
+    a.unit = upper_ascii(text::trim(get("unit")));
+    a.subject = std::string(text::trim(get("subject")));
     std::string body;
     for (char c : get("body"))
         if (c != '\r') body += c;

@@ -1,5 +1,6 @@
 #include "web/lang.hpp"
 
+#include "http/message.hpp"
 #include "identity/principal.hpp"
 
 #include <cctype>
@@ -8,15 +9,9 @@
 namespace idara::web {
 namespace {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 // Quality of one "tag;q=0.5" entry, in thousandths; 1000 when absent, -1 when malformed.
 int quality(std::string_view params) {
-    params = trim(params);
+    params = http::trim_ows(params);
     if (params.empty()) return 1000;
     if (params.size() < 3 || (params[0] != 'q' && params[0] != 'Q') || params[1] != '=') return -1;
     std::string_view v = params.substr(2);
@@ -41,10 +36,10 @@ std::optional<i18n::Lang> parse_accept_language(std::string_view header) {
     int best_q = 0;
     while (!header.empty()) {
         std::size_t comma = header.find(',');
-        std::string_view item = trim(header.substr(0, comma));
+        std::string_view item = http::trim_ows(header.substr(0, comma));
         header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
         std::size_t semi = item.find(';');
-        std::string_view tag = trim(item.substr(0, semi));
+        std::string_view tag = http::trim_ows(item.substr(0, semi));
         int q = semi == std::string_view::npos ? 1000 : quality(item.substr(semi + 1));
         std::string_view primary = tag.substr(0, tag.find('-'));
         auto lang = i18n::parse_lang(primary);

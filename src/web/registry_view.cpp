@@ -18,8 +18,7 @@ std::string service_message(i18n::Lang l, const Error& e) {
 }
 
 std::string status_label(i18n::Lang l, registry::EntryStatus s) {
-    const std::string name = s == registry::EntryStatus::cancelled ? "cancelled" : "registered";
-    return label_or(l, "registry.status." + name, msg(l, "web.deposit.status." + name));
+    return msg(l, "registry.status." + std::string(registry::status_name(s)));
 }
 
 std::string event_label(i18n::Lang l, const std::string& kind) {
@@ -27,9 +26,7 @@ std::string event_label(i18n::Lang l, const std::string& kind) {
 }
 
 std::string channel_label(i18n::Lang l, registry::Channel c) {
-    const std::string name = c == registry::Channel::portal ? "portal"
-                             : c == registry::Channel::counter ? "counter" : "administration";
-    return label_or(l, "registry.channel." + name, name);
+    return msg(l, "registry.channel." + std::string(registry::channel_name(c)));
 }
 
 std::string deadline_text(i18n::Lang l, const registry::DepositType& t) {
