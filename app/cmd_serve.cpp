@@ -3,6 +3,7 @@
 #include "runtime.hpp"
 
 #include "api/deposits.hpp"
+#include "api/processing.hpp"
 #include "api/health.hpp"
 #include "api/routes.hpp"
 #include "core/log.hpp"
@@ -81,6 +82,7 @@ int cmd_serve(const GlobalOptions& g, const ServeOptions& so) {
     vmp.max_parts = 4;
     vmp.max_part_bytes = std::min<std::size_t>(static_cast<std::size_t>(cfg.server.max_body_bytes), 4u << 20);
     api::register_registry(router, api::RegistryApi{*runtime.identity, *runtime.deposits, keys, mp, vmp});
+    api::register_processing(router, api::ProcessingApi{*runtime.identity, *runtime.workflow, mp});
     http::register_static_files(router);
     web::PagesContext pages{*(*rt)->identity, cfg.security.cookie_secure};
     pages.deposits = runtime.deposits.get();

@@ -1,5 +1,7 @@
 #include "runtime.hpp"
 
+#include "processing/legal_clock.hpp"
+
 #include "storage/migrations.hpp"
 
 #include <cstdlib>
@@ -108,8 +110,14 @@ Result<std::unique_ptr<Runtime>> open_runtime(const config::Config& cfg, OpenMod
     auto mk = master_key(cfg);
     if (!mk) return mk.error();
     rt->keys = std::make_unique<trust::KeyStore>(*rt->db, *mk);
-    rt->deposits = std::make_unique<registry::DepositService>(*rt->db, *rt->blobs, *rt->keys, *rt->identity,
-                                                              deposit_options(cfg));
+    rt->holidays = std::make_unique<deadline::HolidayStore>(*rt->db);
+    auto dopts = deposit_options(cfg);
+    dopts.due_date = processing::legal_due_date(*rt->holidays);
+    rt->deposits = std::make_unique<registry::DepositService>(*rt->db, *rt->blobs, *rt->keys, *rt->identity, dopts);
+    processing::WorkflowOptions wo;
+    wo.limits = dopts.limits;
+    wo.deadlines = processing::legal_rules(*rt->holidays);
+    rt->workflow = std::make_unique<processing::WorkflowService>(*rt->db, *rt->blobs, *rt->deposits, wo);
     return rt;
 }
 

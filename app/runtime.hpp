@@ -1,6 +1,6 @@
 // What a command needs at run time, opened from the configuration: the
 // database (SQLite in the data directory, or PostgreSQL), the blob store and
-// the identity service, the key store and the registry office. Owned together;
+// the identity service, the key store, the registry office and the correspondence window. Owned together;
 // destroyed in reverse order.
 //
 // The master key that encrypts private keys at rest comes from the environment
@@ -11,7 +11,9 @@
 
 #include "config/config.hpp"
 #include "core/error.hpp"
+#include "deadline/holiday_store.hpp"
 #include "identity/service.hpp"
+#include "processing/workflow.hpp"
 #include "registry/deposit.hpp"
 #include "storage/blob_store.hpp"
 #include "storage/db.hpp"
@@ -28,7 +30,9 @@ struct Runtime {
     std::unique_ptr<storage::BlobStore> blobs;
     std::unique_ptr<identity::Service> identity;
     std::unique_ptr<trust::KeyStore> keys;
+    std::unique_ptr<deadline::HolidayStore> holidays;  // the legal clock's calendar
     std::unique_ptr<registry::DepositService> deposits;
+    std::unique_ptr<processing::WorkflowService> workflow;
 };
 
 enum class OpenMode {

@@ -217,7 +217,8 @@ void register_registry(http::Router& r, const RegistryApi& api) {
         for (const auto& e : *list)
             a.push_back(json::object{{"register_number", e.register_number}, {"administration", e.administration_code},
                                      {"subject", e.subject}, {"type", e.type_code},
-                                     {"status", registry::status_name(e.status)}, {"registered_at", i18n::iso_utc(e.registered_at_ms)}});
+                                     {"status", registry::status_name(e.status)}, {"state", e.state},
+                                     {"registered_at", i18n::iso_utc(e.registered_at_ms)}});
         return send(200, json::object{{"deposits", std::move(a)}});
     });
 
@@ -276,9 +277,11 @@ void register_registry(http::Router& r, const RegistryApi& api) {
                        {"administration", names(t->administration_name_ar, t->administration_name_fr)},
                        {"type", names(t->type_name_ar, t->type_name_fr)},
                        {"status", registry::status_name(t->status)},
+                       {"state", t->state},
                        {"registered_at", i18n::iso_utc(t->registered_at_ms)},
                        {"due_at", i18n::iso_utc(t->due_at_ms)},
                        {"events", events_json(t->events, false)}};
+        if (t->transferred_to) o["transferred_to"] = *t->transferred_to;
         return send(200, o);
     });
 

@@ -1,5 +1,6 @@
 #include "core/dates.hpp"
 
+#include <unicode/calendar.h>
 #include <unicode/datefmt.h>
 #include <unicode/locid.h>
 #include <unicode/timezone.h>
@@ -41,6 +42,25 @@ std::string format(std::chrono::sys_seconds t, Lang l, bool with_time) {
 std::string format_date(std::chrono::sys_seconds t, Lang l) { return format(t, l, false); }
 
 std::string format_date_time(std::chrono::sys_seconds t, Lang l) { return format(t, l, true); }
+
+std::string casablanca_date_iso(std::int64_t ms) {
+    thread_local std::unique_ptr<icu::Calendar> cal;
+    UErrorCode status = U_ZERO_ERROR;
+    if (!cal) {
+        cal.reset(icu::Calendar::createInstance(icu::TimeZone::createTimeZone("Africa/Casablanca"),
+                                                icu::Locale::getRoot(), status));
+        if (U_FAILURE(status)) cal.reset();
+    }
+    if (!cal) return {};
+    cal->setTime(static_cast<UDate>(ms), status);
+    const int y = cal->get(UCAL_EXTENDED_YEAR, status);
+    const int m = cal->get(UCAL_MONTH, status) + 1;
+    const int d = cal->get(UCAL_DATE, status);
+    if (U_FAILURE(status)) return {};
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+    return buf;
+}
 
 std::string iso_utc(std::int64_t ms) {
     const std::time_t secs = static_cast<std::time_t>(ms / 1000);

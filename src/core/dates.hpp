@@ -20,6 +20,10 @@ std::string format_date(std::chrono::sys_seconds t, Lang l);
 // The same with the local time: "15 يوليوز 2025، 14:05" / "15 juillet 2025 à 14:05".
 std::string format_date_time(std::chrono::sys_seconds t, Lang l);
 
+// The civil date in Africa/Casablanca at `ms_since_epoch`, as "2026-05-14" (delegations,
+// deadlines, dashboards count in local days).
+std::string casablanca_date_iso(std::int64_t ms_since_epoch);
+
 // ISO 8601 in UTC to the second, for machines (APIs, logs, the CLI): "2026-05-14T09:30:00Z".
 std::string iso_utc(std::int64_t ms_since_epoch);
 // The same to the millisecond: "2026-05-14T09:30:00.125Z" (times before 1970 too).

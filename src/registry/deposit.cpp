@@ -172,39 +172,6 @@ Result<DepositResult> replay(const Prior& p, const std::string& hash) {
                          p.facts.receipt_sha256, true};
 }
 
-Result<detail::Receiver> resolve_receiver(Tx& tx, const identity::Administration& adm, const NewDeposit& d) {
-    detail::Receiver rc;
-    rc.administration_id = adm.id;
-    rc.code = adm.code;
-    rc.name_ar = adm.name_ar;
-    rc.name_fr = adm.name_fr;
-    rc.contact = adm.contact_email;
-    // The receiving unit: the one asked for, else the registry office ("BO") when there is one.
-    const std::string unit = d.unit_code.value_or("BO");
-    auto u = tx.query_one("SELECT id, code, name_ar, name_fr FROM units WHERE administration_id = $1 AND code = $2",
-                          {adm.id, unit});
-    if (!u) return u.error();
-    if (*u) {
-        rc.unit_id = (*u)->as_int(0);
-        rc.unit_code = (*u)->as_text(1);
-        rc.unit_name_ar = (*u)->as_text(2);
-        rc.unit_name_fr = (*u)->as_text(3);
-    } else if (d.unit_code) {
-        return field("deposit.unknown_unit", unit);
-    }
-    auto t = detail::find_type(tx, adm.id, d.type_code);
-    if (!t) return t.error();
-    rc.type = std::move(*t);
-    return rc;
-}
-
-Result<std::shared_ptr<const trust::SealKeys>> seal_keys(trust::KeyStore& keys, Tx& tx, const detail::Receiver& rc) {
-    auto k = keys.keys_for(tx, rc.administration_id);
-    if (k || k.error().code != "trust.no_keys") return k;
-    if (auto s = keys.ensure_keys(tx, rc.administration_id, rc.code, rc.name_fr); !s) return s.error();
-    return keys.keys_for(tx, rc.administration_id);
-}
-
 // The receipt rendered and sealed ahead of the transaction, for a provisional number.
 struct Prerendered {
     std::int64_t seq = 0;
@@ -224,6 +191,43 @@ Result<std::int64_t> last_committed(storage::Database& db, std::int64_t administ
 }
 
 }  // namespace
+
+namespace detail {
+
+Result<Receiver> resolve_receiver(Tx& tx, const identity::Administration& adm, const NewDeposit& d) {
+    Receiver rc;
+    rc.administration_id = adm.id;
+    rc.code = adm.code;
+    rc.name_ar = adm.name_ar;
+    rc.name_fr = adm.name_fr;
+    rc.contact = adm.contact_email;
+    // The receiving unit: the one asked for, else the registry office ("BO") when there is one.
+    const std::string unit = d.unit_code.value_or("BO");
+    auto u = tx.query_one("SELECT id, code, name_ar, name_fr FROM units WHERE administration_id = $1 AND code = $2",
+                          {adm.id, unit});
+    if (!u) return u.error();
+    if (*u) {
+        rc.unit_id = (*u)->as_int(0);
+        rc.unit_code = (*u)->as_text(1);
+        rc.unit_name_ar = (*u)->as_text(2);
+        rc.unit_name_fr = (*u)->as_text(3);
+    } else if (d.unit_code) {
+        return Error{"deposit.unknown_unit", 400, unit};
+    }
+    auto t = find_type(tx, adm.id, d.type_code);
+    if (!t) return t.error();
+    rc.type = std::move(*t);
+    return rc;
+}
+
+Result<std::shared_ptr<const trust::SealKeys>> seal_keys(trust::KeyStore& keys, Tx& tx, const Receiver& rc) {
+    auto k = keys.keys_for(tx, rc.administration_id);
+    if (k || k.error().code != "trust.no_keys") return k;
+    if (auto s = keys.ensure_keys(tx, rc.administration_id, rc.code, rc.name_fr); !s) return s.error();
+    return keys.keys_for(tx, rc.administration_id);
+}
+
+}  // namespace detail
 
 Result<DepositResult> DepositService::deposit(const Principal& who, NewDeposit d) {
     Impl& im = *impl_;
@@ -259,7 +263,7 @@ Result<DepositResult> DepositService::deposit(const Principal& who, NewDeposit d
         f.register_number = number.text();
         f.tracking_code = tracking;
         f.registered_at_ms = now_ms;
-        f.due_at_ms = detail::due_date(now_ms, rc.type.deadline_days, rc.type.working_days);
+        f.due_at_ms = im.due(now_ms, rc.type.deadline_days, rc.type.working_days);
         f.channel = d.channel;
         f.depositor = depositor;
         f.subject = d.subject;
@@ -281,7 +285,7 @@ Result<DepositResult> DepositService::deposit(const Principal& who, NewDeposit d
             std::shared_ptr<const trust::SealKeys> keys;
         };
         auto ahead = im.db.read<Ahead>([&](Tx& tx) -> Result<Ahead> {
-            auto rc = resolve_receiver(tx, *adm, d);
+            auto rc = detail::resolve_receiver(tx, *adm, d);
             if (!rc) return rc.error();
             auto k = im.keys.keys_for(tx, adm->id);
             if (!k) return k.error();
@@ -305,9 +309,9 @@ Result<DepositResult> DepositService::deposit(const Principal& who, NewDeposit d
 
     std::int64_t committed_seq = 0;
     auto result = im.db.write<DepositResult>([&](Tx& tx) -> Result<DepositResult> {
-        auto rc = resolve_receiver(tx, *adm, d);
+        auto rc = detail::resolve_receiver(tx, *adm, d);
         if (!rc) return rc.error();
-        auto keys = seal_keys(im.keys, tx, *rc);
+        auto keys = detail::seal_keys(im.keys, tx, *rc);
         if (!keys) return keys.error();
         const auto scope = identity::TenantScope::trusted(adm->id);
         auto number = allocate(tx, scope, Register::incoming, at);
@@ -365,6 +369,11 @@ Result<DepositResult> DepositService::deposit(const Principal& who, NewDeposit d
                           "$3, $4)",
                           {entry_id, now_ms, who.account_id, std::string(channel_name(d.channel))});
         if (!ev) return ev.error();
+        // The processing state starts here (processing/workflow.hpp), in the same transaction.
+        auto flow = tx.exec("INSERT INTO entry_flow (entry_id, administration_id, state, due_at, updated_at) "
+                            "VALUES ($1, $2, 'registered', $3, $4)",
+                            {entry_id, adm->id, facts.due_at_ms, now_ms});
+        if (!flow) return flow.error();
         if (d.idempotency_key) {
             auto k = tx.exec("INSERT INTO idempotency_keys (account_id, key, request_hash, entry_id, tracking_code, "
                              "created_at) VALUES ($1, $2, $3, $4, $5, $6)",

@@ -61,12 +61,14 @@
 namespace idara::storage {
 class Database;
 class BlobStore;
+class Tx;
 }  // namespace idara::storage
 namespace idara::trust {
 class KeyStore;
 }
 namespace idara::identity {
 class Service;
+struct Administration;
 }
 
 namespace idara::registry {
@@ -152,6 +154,8 @@ struct TrackedEntry {
     std::string administration_name_ar, administration_name_fr;
     std::string type_name_ar, type_name_fr;
     EntryStatus status = EntryStatus::registered;
+    std::string state;                          // the processing state ("in_progress", ...)
+    std::optional<std::string> transferred_to;  // the competent administration's register number
     std::int64_t registered_at_ms = 0;
     std::int64_t due_at_ms = 0;
     std::vector<EntryEvent> events;
@@ -165,6 +169,8 @@ struct EntrySummary {
     std::string type_code;
     EntryStatus status = EntryStatus::registered;
     std::int64_t registered_at_ms = 0;
+    std::string state;        // the processing state (processing/workflow.hpp): "in_progress", ...
+    // An empty subject in the register list: a confidential entry the caller may not read.
 };
 
 // Where register facts are compared on verification.
@@ -183,6 +189,17 @@ struct DepositOptions {
     int track_failures_per_client = 30;
     std::chrono::milliseconds track_window = std::chrono::minutes(15);
     std::string public_url = "http://127.0.0.1:8080";  // for the QR's verification URL
+    // The legal due instant for a deadline of `days` from `registered_at_ms`. Empty: calendar
+    // days, or working days skipping weekends only; the application wires the holiday
+    // calendar (deadline/deadline.hpp).
+    std::function<std::int64_t(std::int64_t registered_at_ms, int days, bool working_days)> due_date;
+};
+
+// An entry registered at another administration by transfer (register_transfer).
+struct TransferredEntry {
+    std::int64_t entry_id = 0;
+    std::string register_number;
+    std::int64_t due_at_ms = 0;
 };
 
 // Steps of the registration transaction, for fault injection in tests.
@@ -226,6 +243,16 @@ public:
     // platform default of the same code). deposit.type_invalid (400): code not [a-z0-9_]{1,32},
     // names empty or over 200 characters, deadline outside 1..365 days. Trusted (CLI) or admin.
     Status set_type(const identity::TenantScope& scope, const DepositType& t);
+
+    // Transfer to the competent administration, inside the caller's write transaction: registers
+    // at `target` a copy of entry `source_entry_id` — same channel, depositor, subject, body,
+    // attachments and tracking code (the depositor's code works for both numbers) — with its
+    // own number and sealed receipt, registered by `actor_account_id`. The deadline counts from
+    // the original deposit (the depositor loses no time to the administration's mistake).
+    // entry_flow links both entries. The caller checks permissions and the source's state.
+    Result<TransferredEntry> register_transfer(storage::Tx& tx, std::int64_t source_entry_id,
+                                               const identity::Administration& target, std::int64_t actor_account_id,
+                                               const std::string& origin);
 
     // Tests only: called after each step inside the transaction; an error or an exception
     // aborts the registration there.

@@ -1,6 +1,7 @@
 // Internal to the registry: the service state and the helpers its files share.
 #pragma once
 
+#include "identity/service.hpp"
 #include "identity/throttle.hpp"
 #include "registry/deposit.hpp"
 #include "registry/numbering.hpp"
@@ -13,6 +14,10 @@
 #include <mutex>
 
 namespace idara::registry {
+
+namespace detail {
+std::int64_t due_date(std::int64_t registered_at_ms, int days, bool working_days);
+}
 
 struct DepositService::Impl {
     Impl(storage::Database& d, storage::BlobStore& b, trust::KeyStore& k, identity::Service& i, DepositOptions o,
@@ -35,6 +40,10 @@ struct DepositService::Impl {
     std::function<Status(Step)> hook;  // tests only
 
     Status step(Step s);
+    std::int64_t due(std::int64_t registered_at_ms, int days, bool working_days) const {
+        return opts.due_date ? opts.due_date(registered_at_ms, days, working_days)
+                             : detail::due_date(registered_at_ms, days, working_days);
+    }
 };
 
 namespace detail {
@@ -77,6 +86,11 @@ Result<std::string> render_receipt(const ReceiptFacts& f, const std::string& dig
 std::int64_t due_date(std::int64_t registered_at_ms, int days, bool working_days);
 
 Result<DepositType> find_type(storage::Tx& tx, std::int64_t administration_id, std::string_view code);
+
+// The receiving unit (the one asked for, else the registry office "BO") and the deposit type.
+Result<Receiver> resolve_receiver(storage::Tx& tx, const identity::Administration& adm, const NewDeposit& d);
+// The administration's seal and QR keys, made on first need inside the transaction.
+Result<std::shared_ptr<const trust::SealKeys>> seal_keys(trust::KeyStore& keys, storage::Tx& tx, const Receiver& rc);
 
 // The status column ('registered' / 'cancelled', a CHECK constraint keeps it to these).
 inline EntryStatus status_of(std::string_view column) {

@@ -67,6 +67,30 @@ bool may_see(const Principal& who, const Row& r) {
     return sender && *sender == *who.administration_id;
 }
 
+// A confidential entry (processing/workflow.hpp) is hidden from staff of the receiving
+// administration who are neither its assignee nor members of a unit it is assigned to.
+Result<bool> hidden_as_confidential(Tx& tx, const Principal& who, const Row& r) {
+    if (auto dep = r.opt_int(21); dep && *dep == who.account_id) return false;
+    auto f = tx.query_one("SELECT confidential, assignee_id FROM entry_flow WHERE entry_id = $1", {r.as_int(0)});
+    if (!f) return f.error();
+    if (!*f || (*f)->as_int(0) == 0) return false;
+    if (auto a = (*f)->opt_int(1); a && *a == who.account_id) return false;
+    auto units = tx.query("SELECT unit_id FROM entry_units WHERE entry_id = $1", {r.as_int(0)});
+    if (!units) return units.error();
+    for (const auto& u : *units)
+        for (const auto& m : who.memberships)
+            if (m.unit_id && *m.unit_id == u.as_int(0)) return false;
+    return true;
+}
+
+// Visible and not hidden by confidentiality.
+Result<bool> visible(Tx& tx, const Principal& who, const Row& r) {
+    if (!may_see(who, r)) return false;
+    auto hidden = hidden_as_confidential(tx, who, r);
+    if (!hidden) return hidden.error();
+    return !*hidden;
+}
+
 // A register number in canonical form, or nullopt (then: not found, like any unknown number).
 std::optional<std::string> canonical_number(std::string_view s) {
     auto n = parse_register_number(s);
@@ -118,18 +142,21 @@ constexpr const char* kMatchSelect =
     "SELECT e.register_number, e.registered_at, a.code, e.receipt_digest, e.receipt_blob, e.status FROM entries e "
     "JOIN administrations a ON a.id = e.administration_id ";
 
-Result<std::vector<EntrySummary>> summaries(storage::Database& db, const std::string& where, std::int64_t id, int limit) {
+// `subject` is the SQL expression for the subject column (masked for confidential entries).
+Result<std::vector<EntrySummary>> summaries(storage::Database& db, const std::string& where, std::int64_t id, int limit,
+                                            const std::string& subject = "e.subject") {
     limit = std::clamp(limit, 1, 500);
     return db.read<std::vector<EntrySummary>>([&](Tx& tx) -> Result<std::vector<EntrySummary>> {
-        auto rows = tx.query("SELECT e.register_number, a.code, e.subject, e.type_code, e.status, e.registered_at "
-                             "FROM entries e JOIN administrations a ON a.id = e.administration_id WHERE " +
+        auto rows = tx.query("SELECT e.register_number, a.code, " + subject + ", e.type_code, e.status, e.registered_at, "
+                             "COALESCE(f.state, e.status) FROM entries e JOIN administrations a ON a.id = "
+                             "e.administration_id LEFT JOIN entry_flow f ON f.entry_id = e.id WHERE " +
                                  where + " ORDER BY e.registered_at DESC, e.id DESC LIMIT $2",
                              {id, std::int64_t{limit}});
         if (!rows) return rows.error();
         std::vector<EntrySummary> out;
         for (const auto& r : *rows)
             out.push_back({r.as_text(0), r.as_text(1), r.as_text(2), r.as_text(3),
-                           detail::status_of(r.as_text(4)), r.as_int(5)});
+                           detail::status_of(r.as_text(4)), r.as_int(5), r.as_text(6)});
         return out;
     });
 }
@@ -142,7 +169,10 @@ Result<Entry> DepositService::get(const Principal& who, std::string_view registe
     return impl_->db.read<Entry>([&](Tx& tx) -> Result<Entry> {
         auto row = entry_row(tx, *number);
         if (!row) return row.error();
-        if (!*row || !may_see(who, **row)) return errors::not_found("entry");
+        if (!*row) return errors::not_found("entry");
+        auto ok = visible(tx, who, **row);
+        if (!ok) return ok.error();
+        if (!*ok) return errors::not_found("entry");
         Entry e = detail::entry_from_row(**row);
         if (auto s = load_details(tx, e); !s) return s.error();
         return e;
@@ -155,7 +185,10 @@ Result<std::string> DepositService::receipt_pdf(const Principal& who, std::strin
     return impl_->db.read<std::string>([&](Tx& tx) -> Result<std::string> {
         auto row = entry_row(tx, *number);
         if (!row) return row.error();
-        if (!*row || !may_see(who, **row)) return errors::not_found("entry");
+        if (!*row) return errors::not_found("entry");
+        auto ok = visible(tx, who, **row);
+        if (!ok) return ok.error();
+        if (!*ok) return errors::not_found("entry");
         auto pdf = impl_->blobs.get(tx, (*row)->as_text(20));
         if (!pdf) return pdf.error();
         if (!*pdf) return Error{"storage.corrupt", 500, "receipt blob missing"};
@@ -174,8 +207,9 @@ Result<TrackedEntry> track_entry(storage::Database& db, std::string_view registe
     return db.read<TrackedEntry>([&](Tx& tx) -> Result<TrackedEntry> {
         auto row = tx.query_one(
             "SELECT e.id, e.register_number, a.name_ar, a.name_fr, e.type_code, e.status, e.registered_at, e.due_at, "
-            "e.tracking_hash, e.administration_id FROM entries e JOIN administrations a ON a.id = e.administration_id "
-            "WHERE e.register_number = $1",
+            "e.tracking_hash, e.administration_id, COALESCE(f.state, e.status), t.register_number FROM entries e "
+            "JOIN administrations a ON a.id = e.administration_id LEFT JOIN entry_flow f ON f.entry_id = e.id "
+            "LEFT JOIN entries t ON t.id = f.transferred_to WHERE e.register_number = $1",
             {number.value_or("")});
         if (!row) return row.error();
         const bool found = *row && number && code;
@@ -192,8 +226,14 @@ Result<TrackedEntry> track_entry(storage::Database& db, std::string_view registe
         t.status = detail::status_of(r.as_text(5));
         t.registered_at_ms = r.as_int(6);
         t.due_at_ms = r.as_int(7);
-        // Public history: what happened and when; reasons are not personal data but stay inside.
-        auto events = tx.query("SELECT at, kind FROM entry_events WHERE entry_id = $1 ORDER BY id", {r.as_int(0)});
+        t.state = r.as_text(10);
+        t.transferred_to = r.opt_text(11);
+        // Public history: the steps that concern the depositor and when; no reasons, notes or names.
+        auto events = tx.query(
+            "SELECT at, kind FROM entry_events WHERE entry_id = $1 AND kind IN ('registered', 'transferred_in', "
+            "'assigned', 'started', 'documents_requested', 'documents_completed', 'answered', 'rejected', "
+            "'transferred', 'closed', 'cancelled') ORDER BY id",
+            {r.as_int(0)});
         if (!events) return events.error();
         for (const auto& ev : *events) t.events.push_back({ev.as_int(0), ev.as_text(1), {}});
         return t;
@@ -253,6 +293,10 @@ Status DepositService::cancel(const Principal& who, std::string_view register_nu
                           {why, id});
         if (!up) return up.error();
         if (*up != 1) return Error{"entry.already_cancelled", 409, *number};
+        auto flow = tx.exec("UPDATE entry_flow SET state = 'cancelled', version = version + 1, updated_at = $1 "
+                            "WHERE entry_id = $2",
+                            {now, id});
+        if (!flow) return flow.error();
         auto ev = tx.exec("INSERT INTO entry_events (entry_id, at, kind, actor_id, detail) VALUES ($1, $2, 'cancelled', $3, $4)",
                           {id, now, who.account_id, why});
         if (!ev) return ev.error();
@@ -267,7 +311,16 @@ Result<std::vector<EntrySummary>> DepositService::list_mine(const Principal& who
 Result<std::vector<EntrySummary>> DepositService::list_register(const Principal& who, int limit) {
     auto scope = identity::TenantScope::of(who);
     if (!scope) return errors::forbidden("the register is for staff");
-    return summaries(impl_->db, "e.administration_id = $1", scope->administration_id(), limit);
+    // Confidential entries keep their line in the register; their subject only for the units
+    // they are assigned to and their assignee. Ids are integers we hold, never request text.
+    std::string units = "0";
+    for (const auto& m : who.memberships)
+        if (m.unit_id) units += ", " + std::to_string(*m.unit_id);
+    const std::string subject =
+        "CASE WHEN f.confidential = 1 AND NOT (f.assignee_id = " + std::to_string(who.account_id) +
+        " OR EXISTS (SELECT 1 FROM entry_units eu WHERE eu.entry_id = e.id AND eu.unit_id IN (" + units +
+        "))) THEN '' ELSE e.subject END";
+    return summaries(impl_->db, "e.administration_id = $1", scope->administration_id(), limit, subject);
 }
 
 Result<std::vector<DepositType>> DepositService::types(std::string_view administration_code) {
