@@ -71,6 +71,12 @@ const std::vector<Key>& keys() {
         INT(registry, max_files, 0, 100),
         INT(registry, max_file_bytes, 1024, 1LL << 30),
         INT(registry, max_total_bytes, 1024, 1LL << 31),
+        STR(mail, smtp_url),
+        STR(mail, from),
+        STR(mail, user),
+        STR(mail, password_file),
+        STR(mail, ca_file),
+        INT(mail, interval_seconds, 1, 24 * 3600),
         STR(log, level, "debug", "info", "warn", "error"),
     };
 #undef INT

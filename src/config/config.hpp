@@ -56,6 +56,14 @@ struct Config {
         std::int64_t max_file_bytes = 5 * 1024 * 1024;     // per attachment
         std::int64_t max_total_bytes = 9 * 1024 * 1024;    // all attachments of a deposit (≤ server.max_body_bytes)
     } registry;
+    struct Mail {
+        std::string smtp_url;             // "" = no e-mail; "smtp://host:587" (STARTTLS required) or "smtps://host:465"
+        std::string from;                 // sender address of outgoing letters
+        std::string user;                 // SMTP AUTH user ("" = none)
+        std::string password_file;        // file holding the SMTP password (never the password in the config)
+        std::string ca_file;              // PEM CAs that sign the SMTP server's certificate ("" = system store)
+        std::int64_t interval_seconds = 30;  // how often the outbox is sent
+    } mail;
     struct Log {
         std::string level = "info";       // debug, info, warn, error
     } log;
