@@ -137,3 +137,28 @@ echo "$table"
 } > docs/PERFORMANCE.md
 echo
 echo "bench: written to docs/PERFORMANCE.md"
+
+# Search (issue 4): a generated register of BENCH_SEARCH_ENTRIES entries (default 1 000 000) on
+# SQLite; search, inbox listings, status changes and peak RSS, against the issue's targets.
+SEARCH_BIN=build/release/bench/search_bench
+if [[ -x "$SEARCH_BIN" ]]; then
+  echo "bench: search over ${BENCH_SEARCH_ENTRIES:-1000000} generated entries (search_bench; a few minutes)"
+  search=$("$SEARCH_BIN" --entries "${BENCH_SEARCH_ENTRIES:-1000000}" --dir "$work/search" --queries 500)
+  search_rows=$(awk -F'\t' '{printf "| %s | %s %s | %s | %s |\n", $2, $3, $4, ($5 == "" ? "" : $5 " " $4), ($6 == "" ? "" : $6)}' <<< "$search")
+  search_table=$(cat <<T
+### Search over ${BENCH_SEARCH_ENTRIES:-1000000} generated entries (search_bench, SQLite, 1 thread)
+
+Arabic/French entries generated from the context documents over 4 administrations × 8 units;
+500 queries (1–2 words, prefixes, French, frequent words, register numbers, filters only; half
+with filters; administrators and unit agents). "ratio" is the figure divided by the target
+(≤ 1 meets it).
+
+| what | measured | target | ratio |
+|---|---:|---:|---:|
+$search_rows
+T
+)
+  echo
+  echo "$search_table"
+  { echo; echo "$search_table"; } >> docs/PERFORMANCE.md
+fi

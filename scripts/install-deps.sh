@@ -11,7 +11,7 @@ BUILD_PKGS=(
   libssl-dev zlib1g-dev libsqlite3-dev libpq-dev libsodium-dev
   libcli11-dev libtomlplusplus-dev libkainjow-mustache-dev
   libicu-dev libcurl4-openssl-dev
-  libpango1.0-dev libcairo2-dev libqrencode-dev fonts-noto-core libqpdf-dev qpdf
+  libpango1.0-dev libcairo2-dev libqrencode-dev fonts-noto-core libqpdf-dev qpdf libpoppler-cpp-dev
   libmagic-dev libmagic-mgc libjpeg62-turbo-dev libpng-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
