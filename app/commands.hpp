@@ -80,4 +80,7 @@ struct VerifyOptions {
 };
 int cmd_verify(const GlobalOptions& g, const VerifyOptions& o);
 
+// `idara holidays list|adjust|clear` added to the command line (Cli = CLI::App; cmd_holidays.cpp).
+template <class Cli> void add_holidays_commands(Cli& app, GlobalOptions& g, int& rc);
+
 }  // namespace idara::app

@@ -134,6 +134,7 @@ int main(int argc, char** argv) {
     verify->add_option("--keys", vo.keys_file, "A copy of /.well-known/idara-keys.json: verify offline, without the register");
     verify->add_option("--lang", vo.lang, "Language of the explanations (ar or fr)");
     verify->callback([&] { rc = cmd_verify(g, vo); });
+    add_holidays_commands(app, g, rc);
 
     try {
         app.parse(argc, argv);
