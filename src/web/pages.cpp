@@ -1,6 +1,7 @@
 #include "web/pages.hpp"
 
 #include "web/deposit_pages.hpp"
+#include "web/window_pages.hpp"
 #include "web/visit.hpp"
 
 namespace idara::web {
@@ -18,6 +19,8 @@ void register_pages(http::Router& router, const PagesContext& ctx) {
         register_counter_pages(router, ctx);
         register_track_pages(router, ctx);
         register_verify_pages(router, ctx);
+        if (ctx.workflow != nullptr) register_window_pages(router, ctx);
+        if (ctx.workflow != nullptr && ctx.letters != nullptr) register_letter_pages(router, ctx);
     }
 }
 

@@ -43,6 +43,13 @@ namespace idara::registry {
 class DepositService;
 struct VerifyKeys;
 }  // namespace idara::registry
+namespace idara::processing {
+class WorkflowService;
+class AttestationService;
+}
+namespace idara::outgoing {
+class OutgoingService;
+}
 
 namespace idara::web {
 
@@ -58,6 +65,12 @@ struct PagesContext {
     registry::AttachmentLimits attachment_limits{};
     // How the upload forms (POST /deposit, /registry/counter, /verify) are parsed.
     http::MultipartLimits multipart_limits{};
+    // The correspondence window (window_pages.hpp); its pages are registered when set.
+    processing::WorkflowService* workflow = nullptr;
+    // The outgoing register: replies, the signer's queue, letters in the depositor's space.
+    outgoing::OutgoingService* letters = nullptr;
+    // Silence-as-approval attestations offered on the depositor's entry page when due.
+    processing::AttestationService* attestations = nullptr;
 };
 
 void register_pages(http::Router& router, const PagesContext& ctx);

@@ -17,6 +17,7 @@ PageView Visit::view(std::string title, std::string_view nav) const {
     if (session) v.csrf = session->csrf_token;
     v.nav = nav;
     v.registry = ctx.deposits != nullptr;
+    v.window = ctx.deposits != nullptr && ctx.workflow != nullptr;
     return v;
 }
 
