@@ -3,6 +3,11 @@
 #include "runtime.hpp"
 
 #include "api/deposits.hpp"
+#include "api/attestation.hpp"
+#include "api/dashboard.hpp"
+#include "api/holidays.hpp"
+#include "api/outgoing.hpp"
+#include "api/search.hpp"
 #include "api/processing.hpp"
 #include "api/health.hpp"
 #include "api/routes.hpp"
@@ -10,11 +15,17 @@
 #include "http/metrics.hpp"
 #include "http/server.hpp"
 #include "http/static_files.hpp"
+#include "search/index.hpp"
+#include "web/dashboard_pages.hpp"
 #include "web/pages.hpp"
 
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
+#include <stop_token>
+#include <thread>
 
 namespace idara::app {
 
@@ -67,6 +78,9 @@ int cmd_serve(const GlobalOptions& g, const ServeOptions& so) {
     // Files a crash left behind (written by a registration that never committed) go before serving.
     if (auto swept = (*rt)->blobs->remove_unreferenced(*(*rt)->db); !swept) return fail(swept.error());
     else if (*swept > 0) log::info("blobs.swept", {{"files", std::to_string(*swept)}});
+    // Entries registered before the search index existed (or by an older binary) are indexed now.
+    if (auto n = search::reindex_missing(*(*rt)->db, *(*rt)->blobs); !n) return fail(n.error());
+    else if (*n > 0) log::info("search.reindexed", {{"entries", std::to_string(*n)}});
 
     http::Router router;
     auto server = http::make_server(server_options(cfg), router);
@@ -83,6 +97,11 @@ int cmd_serve(const GlobalOptions& g, const ServeOptions& so) {
     vmp.max_part_bytes = std::min<std::size_t>(static_cast<std::size_t>(cfg.server.max_body_bytes), 4u << 20);
     api::register_registry(router, api::RegistryApi{*runtime.identity, *runtime.deposits, keys, mp, vmp});
     api::register_processing(router, api::ProcessingApi{*runtime.identity, *runtime.workflow, mp});
+    api::register_outgoing(router, api::OutgoingApi{*runtime.identity, *runtime.letters, *runtime.workflow, mp});
+    api::register_search(router, *runtime.identity, *runtime.db);
+    api::register_attestation(router, *runtime.identity, *runtime.attestations);
+    api::register_holidays(router, *runtime.identity, *runtime.holidays, *runtime.db);
+    api::register_dashboard(router, *runtime.identity, *runtime.db);
     http::register_static_files(router);
     web::PagesContext pages{*(*rt)->identity, cfg.security.cookie_secure};
     pages.deposits = runtime.deposits.get();
@@ -91,7 +110,11 @@ int cmd_serve(const GlobalOptions& g, const ServeOptions& so) {
     pages.attachment_limits.max_bytes = static_cast<std::size_t>(cfg.registry.max_file_bytes);
     pages.attachment_limits.max_total_bytes = static_cast<std::size_t>(cfg.registry.max_total_bytes);
     pages.multipart_limits = mp;
+    pages.workflow = runtime.workflow.get();
+    pages.letters = runtime.letters.get();
+    pages.attestations = runtime.attestations.get();
     web::register_pages(router, pages);
+    web::register_dashboard_pages(router, pages, *runtime.db);
     // Paths outside /api/ that match no route get the HTML "page not found" in the visitor's language.
     router.set_fallback([&pages](http::Request& r) { return web::error_page(r, errors::not_found(), pages); });
 
@@ -102,6 +125,25 @@ int cmd_serve(const GlobalOptions& g, const ServeOptions& so) {
     std::cout << "idara is serving on http://" << cfg.server.listen << ":" << *port << "/" << std::endl;
     if (so.port_file && !write_port_file(*so.port_file, *port))
         return fail(Error{"setup.port_file", 1, "cannot write " + *so.port_file});
+    // The outbox is sent in the background, outside request handling; stops with the server.
+    std::jthread mail_loop;
+    if (runtime.mailer) {
+        const auto every = std::chrono::seconds(cfg.mail.interval_seconds);
+        mail_loop = std::jthread([&runtime, every](std::stop_token stop) {
+            std::mutex mu;
+            std::condition_variable_any cv;
+            while (!stop.stop_requested()) {
+                auto report = runtime.mailer->deliver_pending(system_clock().now_ms());
+                if (!report) log::warn("mail.outbox", {{"error", report.error().code}, {"detail", report.error().detail}});
+                else if (report->sent + report->retrying + report->failed > 0)
+                    log::info("mail.outbox", {{"sent", std::to_string(report->sent)},
+                                              {"retrying", std::to_string(report->retrying)},
+                                              {"failed", std::to_string(report->failed)}});
+                std::unique_lock lock(mu);
+                cv.wait_for(lock, stop, every, [] { return false; });
+            }
+        });
+    }
     server->run();
     return 0;
 }

@@ -36,6 +36,23 @@ registry::DepositOptions deposit_options(const config::Config& c) {
     return o;
 }
 
+// [mail] into the mailer's configuration; the password is read from its file.
+Result<outgoing::MailConfig> mail_config(const config::Config& c) {
+    outgoing::MailConfig m;
+    m.smtp_url = c.mail.smtp_url;
+    m.from = c.mail.from;
+    m.user = c.mail.user;
+    m.ca_file = c.mail.ca_file;
+    if (!c.mail.password_file.empty()) {
+        std::ifstream in(c.mail.password_file, std::ios::binary);
+        if (!in) return Error{"setup.mail", 1, "cannot read mail.password_file " + c.mail.password_file};
+        std::getline(in, m.password);
+        while (!m.password.empty() && (m.password.back() == '\r' || m.password.back() == ' '))
+            m.password.pop_back();
+    }
+    return m;
+}
+
 Error key_error(const std::string& what) { return Error{"setup.master_key", 1, what}; }
 
 // The master key (see runtime.hpp for where it comes from).
@@ -118,6 +135,25 @@ Result<std::unique_ptr<Runtime>> open_runtime(const config::Config& cfg, OpenMod
     wo.limits = dopts.limits;
     wo.deadlines = processing::legal_rules(*rt->holidays);
     rt->workflow = std::make_unique<processing::WorkflowService>(*rt->db, *rt->blobs, *rt->deposits, wo);
+    rt->attestations = std::make_unique<processing::AttestationService>(*rt->db, *rt->blobs, *rt->keys);
+    outgoing::OutgoingOptions oo;
+    oo.limits = dopts.limits;
+    rt->letters = std::make_unique<outgoing::OutgoingService>(*rt->db, *rt->blobs, *rt->keys, *rt->identity, oo);
+    // A reply registered in the outgoing register answers its incoming entry, in the same transaction.
+    rt->letters->set_registered_hook([](storage::Tx& tx, const outgoing::Letter& l) -> Status {
+        if (!l.in_reply_to || !l.register_number) return {};
+        const bool answers = !l.tmpl || *l.tmpl == outgoing::Template::answer || *l.tmpl == outgoing::Template::refusal;
+        return processing::WorkflowService::record_reply(tx, *l.in_reply_to, l.approved_by.value_or(l.author_id),
+                                                         *l.register_number, answers,
+                                                         l.approved_at_ms.value_or(l.updated_at_ms));
+    });
+    if (!cfg.mail.smtp_url.empty()) {
+        auto mc = mail_config(cfg);
+        if (!mc) return mc.error();
+        auto transport = outgoing::make_smtp_transport(*mc);
+        if (!transport) return transport.error();
+        rt->mailer = std::make_unique<outgoing::Mailer>(*rt->db, *rt->blobs, std::move(*transport), *mc);
+    }
     return rt;
 }
 

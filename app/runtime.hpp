@@ -1,6 +1,7 @@
 // What a command needs at run time, opened from the configuration: the
 // database (SQLite in the data directory, or PostgreSQL), the blob store and
-// the identity service, the key store, the registry office and the correspondence window. Owned together;
+// the identity service, the key store, the registry office, the correspondence window and the
+// outgoing register (with its mailer when [mail] is configured). Owned together;
 // destroyed in reverse order.
 //
 // The master key that encrypts private keys at rest comes from the environment
@@ -13,6 +14,9 @@
 #include "core/error.hpp"
 #include "deadline/holiday_store.hpp"
 #include "identity/service.hpp"
+#include "outgoing/letters.hpp"
+#include "outgoing/mailer.hpp"
+#include "processing/attestation.hpp"
 #include "processing/workflow.hpp"
 #include "registry/deposit.hpp"
 #include "storage/blob_store.hpp"
@@ -33,6 +37,9 @@ struct Runtime {
     std::unique_ptr<deadline::HolidayStore> holidays;  // the legal clock's calendar
     std::unique_ptr<registry::DepositService> deposits;
     std::unique_ptr<processing::WorkflowService> workflow;
+    std::unique_ptr<processing::AttestationService> attestations;  // silence-as-approval attestations
+    std::unique_ptr<outgoing::OutgoingService> letters;  // replies and outgoing mail; answers entries
+    std::unique_ptr<outgoing::Mailer> mailer;            // null when [mail] smtp_url is empty
 };
 
 enum class OpenMode {

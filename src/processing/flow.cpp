@@ -121,6 +121,15 @@ std::optional<std::string> canonical(std::string_view number) {
     return n->text();
 }
 
+Result<Flow> load_for(storage::Tx& tx, const Acting& a, std::string_view number) {
+    auto n = canonical(number);
+    if (!n) return errors::not_found("register number");
+    auto f = load_flow(tx, a.administration_id, *n);
+    if (!f) return f.error();
+    if (!*f) return errors::not_found("entry");
+    return std::move(**f);
+}
+
 bool Acting::is(std::optional<std::int64_t> account) const {
     return account && std::find(ids.begin(), ids.end(), *account) != ids.end();
 }

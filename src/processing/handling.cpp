@@ -2,6 +2,8 @@
 // request and its completion, and the answer recorded when a reply is dispatched.
 #include "processing/workflow_impl.hpp"
 
+#include "search/index.hpp"
+
 namespace idara::processing {
 
 using detail::Acting;
@@ -10,18 +12,10 @@ using storage::Tx;
 
 namespace {
 
-Result<Flow> load(Tx& tx, const Acting& a, std::string_view number) {
-    auto n = detail::canonical(number);
-    if (!n) return errors::not_found("register number");
-    auto f = detail::load_flow(tx, a.administration_id, *n);
-    if (!f) return f.error();
-    if (!*f) return errors::not_found("entry");
-    return std::move(**f);
-}
 
 // The entry for someone who must be able to read it (confidential entries: not_found otherwise).
 Result<Flow> load_readable(Tx& tx, const Acting& a, std::string_view number) {
-    auto f = load(tx, a, number);
+    auto f = detail::load_for(tx, a, number);
     if (!f) return f;
     auto ok = detail::may_read(tx, a, *f);
     if (!ok) return ok.error();
@@ -65,7 +59,7 @@ Result<std::int64_t> WorkflowService::dispatch(const Actor& act, std::string_vie
     return im.db.write<std::int64_t>([&](Tx& tx) -> Result<std::int64_t> {
         auto a = detail::acting(tx, act.who, now);
         if (!a) return a.error();
-        auto f = load(tx, *a, number);
+        auto f = detail::load_for(tx, *a, number);
         if (!f) return f.error();
         if (!a->heads(f->lead_unit_id) && !a->admin) return errors::forbidden("dispatch needs the head of the lead unit");
         if (!open_for_work(f->state)) return detail::transition(*f, "dispatch");
@@ -176,7 +170,7 @@ Result<std::int64_t> WorkflowService::give_opinion(const Actor& act, std::string
     return im.db.write<std::int64_t>([&](Tx& tx) -> Result<std::int64_t> {
         auto a = detail::acting(tx, act.who, now);
         if (!a) return a.error();
-        auto f = load(tx, *a, number);
+        auto f = detail::load_for(tx, *a, number);
         if (!f) return f.error();
         auto asked = tx.query("SELECT unit_id FROM entry_units WHERE entry_id = $1 AND role = 'opinion' AND opinion_at IS NULL",
                               {f->entry_id});
@@ -268,6 +262,9 @@ Result<std::int64_t> WorkflowService::complete_documents(const Actor& act, std::
             if (!ins) return ins.error();
             names.emplace_back(file.name);
         }
+        auto texts = search::attachment_texts(tx, im.blobs, f.entry_id);
+        if (!texts) return texts.error();
+        if (auto s = search::index_entry(tx, f.entry_id, *texts); !s) return s.error();
         const std::int64_t due = im.opts.deadlines.resumed(f.registered_at, *f.paused_at, now, f.deadline_days,
                                                             f.working_days);
         boost::json::object d{{"files", names}, {"due_at", due}};
@@ -295,6 +292,24 @@ Status WorkflowService::mark_answered(Tx& tx, std::int64_t entry_id, std::int64_
                             "answered", d, actor_id, "system", at_ms);
     if (!v) return v.error();
     return {};
+}
+
+Status WorkflowService::record_reply(Tx& tx, std::int64_t entry_id, std::int64_t actor_id,
+                                     const std::string& reply_number, bool answers, std::int64_t at_ms) {
+    auto row = tx.query_one(std::string(detail::kFlowSelect) + "WHERE e.id = $1", {entry_id});
+    if (!row) return row.error();
+    if (!*row) return errors::not_found("entry");
+    const Flow f = detail::flow_from_row(**row);
+    const bool open = f.state == State::registered || f.state == State::assigned || f.state == State::in_progress ||
+                      f.state == State::missing_documents;
+    boost::json::object d{{"reply", reply_number}};
+    if (answers && open) {
+        auto v = detail::change(tx, f, f.version, "state = 'answered', paused_at = NULL, answered_at = $3", {at_ms},
+                                "answered", d, actor_id, "system", at_ms);
+        if (!v) return v.error();
+        return {};
+    }
+    return detail::record(tx, f.entry_id, f.version, "reply_registered", d, actor_id, "system", at_ms);
 }
 
 }  // namespace idara::processing

@@ -1,6 +1,8 @@
 // Reading the correspondence window: the dossier of one entry, the inboxes, the digest.
 #include "processing/workflow_impl.hpp"
 
+#include "processing/search_viewer.hpp"
+
 #include <algorithm>
 
 namespace idara::processing {
@@ -100,6 +102,61 @@ Result<std::vector<InboxLine>> WorkflowService::inbox(const identity::Principal&
             }
         }
         return std::vector<InboxLine>{};
+    });
+}
+
+Result<search::SearchPage> WorkflowService::search(const identity::Principal& who, const search::SearchQuery& q) {
+    if (!who.is_staff() || !who.administration_id) return errors::forbidden("search is for staff");
+    return search::search(impl_->db, q, search_viewer(who));
+}
+
+Result<Allowed> WorkflowService::allowed(const identity::Principal& who, std::string_view number) {
+    Impl& im = *impl_;
+    const std::int64_t now = im.clock.now_ms();
+    auto n = detail::canonical(number);
+    if (!n) return errors::not_found("register number");
+    return im.db.read<Allowed>([&](Tx& tx) -> Result<Allowed> {
+        auto row = tx.query_one(std::string(detail::kFlowSelect) + "WHERE e.register_number = $1", {*n});
+        if (!row) return row.error();
+        if (!*row) return errors::not_found("entry");
+        const Flow f = detail::flow_from_row(**row);
+        Allowed x;
+        const bool depositor = f.depositor_account_id && *f.depositor_account_id == who.account_id;
+        if (f.state == State::missing_documents && depositor) x.complete_documents = true;
+        if (!who.is_staff() || !who.administration_id || *who.administration_id != f.administration_id) {
+            if (!depositor) return errors::not_found("entry");
+            return x;
+        }
+        auto a = detail::acting(tx, who, now);
+        if (!a) return a.error();
+        auto readable = detail::may_read(tx, *a, f);
+        if (!readable) return readable.error();
+        const bool routes = a->clerk || a->admin;
+        const bool head = a->heads(f.lead_unit_id);
+        const bool assignee = a->is(f.assignee_id);
+        const bool working = f.state == State::assigned || f.state == State::in_progress;
+        x.qualify = routes && (f.state == State::registered || f.state == State::assigned);
+        x.assign = routes && (f.state == State::registered || working);
+        x.transfer = routes && (f.state == State::registered || f.state == State::assigned);
+        x.reject = (routes && (f.state == State::registered || f.state == State::assigned)) ||
+                   (head && (working || f.state == State::missing_documents));
+        x.close = (routes || head) &&
+                  (f.state == State::answered || f.state == State::rejected || f.state == State::transferred);
+        x.dispatch = (head || a->admin) && working;
+        x.start = assignee && f.state == State::assigned;
+        x.note = *readable && f.state != State::cancelled && f.state != State::closed;
+        x.draft = *readable && (assignee || head) && working;
+        x.reply = *readable && (assignee || head || routes) && !is_finished(f.state);
+        x.request_opinion = *readable && (assignee || head) && working;
+        x.request_documents = *readable && (assignee || head) && working && !f.missing_requested_at;
+        if (f.state == State::missing_documents && f.channel == "counter" && routes) x.complete_documents = true;
+        auto asked = tx.query(
+            "SELECT unit_id FROM entry_units WHERE entry_id = $1 AND role = 'opinion' AND opinion_at IS NULL",
+            {f.entry_id});
+        if (!asked) return asked.error();
+        for (const auto& r : *asked)
+            if (a->in_unit(r.as_int(0)) && !is_finished(f.state)) x.give_opinion = true;
+        return x;
     });
 }
 

@@ -18,16 +18,6 @@ WorkflowService::~WorkflowService() = default;
 
 namespace {
 
-// Loads the entry for an action by `a` (resource.not_found across administrations).
-Result<Flow> load(Tx& tx, const Acting& a, std::string_view number) {
-    auto n = detail::canonical(number);
-    if (!n) return errors::not_found("register number");
-    auto f = detail::load_flow(tx, a.administration_id, *n);
-    if (!f) return f.error();
-    if (!*f) return errors::not_found("entry");
-    return std::move(**f);
-}
-
 bool routes(const Acting& a) { return a.clerk || a.admin; }
 
 }  // namespace
@@ -40,7 +30,7 @@ Result<std::int64_t> WorkflowService::qualify(const Actor& act, std::string_view
         auto a = detail::acting(tx, act.who, now);
         if (!a) return a.error();
         if (!routes(*a)) return errors::forbidden("qualify needs a registry clerk or an administrator");
-        auto f = load(tx, *a, number);
+        auto f = detail::load_for(tx, *a, number);
         if (!f) return f.error();
         if (f->state != State::registered && f->state != State::assigned) return detail::transition(*f, "qualify");
         std::string type = f->type_code;
@@ -68,7 +58,7 @@ Result<std::int64_t> WorkflowService::assign(const Actor& act, std::string_view 
         auto a = detail::acting(tx, act.who, now);
         if (!a) return a.error();
         if (!routes(*a)) return errors::forbidden("assign needs a registry clerk or an administrator");
-        auto f = load(tx, *a, number);
+        auto f = detail::load_for(tx, *a, number);
         if (!f) return f.error();
         if (f->state != State::registered && f->state != State::assigned && f->state != State::in_progress)
             return detail::transition(*f, "assign");
@@ -117,7 +107,7 @@ Result<std::int64_t> WorkflowService::reject(const Actor& act, std::string_view 
     return im.db.write<std::int64_t>([&](Tx& tx) -> Result<std::int64_t> {
         auto a = detail::acting(tx, act.who, now);
         if (!a) return a.error();
-        auto f = load(tx, *a, number);
+        auto f = detail::load_for(tx, *a, number);
         if (!f) return f.error();
         // Not for this administration: the registry office, before the work starts.
         // A refusal on the merits: the head of the lead unit, once it is theirs.
@@ -145,7 +135,7 @@ Result<std::string> WorkflowService::transfer(const Actor& act, std::string_view
         auto a = detail::acting(tx, act.who, now);
         if (!a) return a.error();
         if (!routes(*a)) return errors::forbidden("transfer needs a registry clerk or an administrator");
-        auto f = load(tx, *a, number);
+        auto f = detail::load_for(tx, *a, number);
         if (!f) return f.error();
         if (f->state != State::registered && f->state != State::assigned) return detail::transition(*f, "transfer");
         auto t = tx.query_one("SELECT id, code, name_ar, name_fr, contact_email FROM administrations WHERE code = $1",
@@ -173,7 +163,7 @@ Result<std::int64_t> WorkflowService::close(const Actor& act, std::string_view n
     return im.db.write<std::int64_t>([&](Tx& tx) -> Result<std::int64_t> {
         auto a = detail::acting(tx, act.who, now);
         if (!a) return a.error();
-        auto f = load(tx, *a, number);
+        auto f = detail::load_for(tx, *a, number);
         if (!f) return f.error();
         if (!routes(*a) && !a->heads(f->lead_unit_id)) return errors::forbidden("close needs the registry office or the lead unit's head");
         if (f->state != State::answered && f->state != State::rejected && f->state != State::transferred)

@@ -57,6 +57,7 @@
 #include "core/error.hpp"
 #include "identity/principal.hpp"
 #include "registry/attachments.hpp"
+#include "search/search.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -208,6 +209,15 @@ struct Digest {
     std::vector<InboxLine> overdue;
 };
 
+// What a person may do on an entry now (the same rules the actions enforce), so pages show
+// only the forms that will work.
+struct Allowed {
+    bool qualify = false, assign = false, transfer = false, reject = false, close = false;
+    bool dispatch = false, start = false, note = false, draft = false, reply = false;
+    bool request_opinion = false, give_opinion = false, request_documents = false;
+    bool complete_documents = false;  // the depositor (or the desk for counter deposits)
+};
+
 struct WorkflowOptions {
     DeadlineRules deadlines = DeadlineRules::weekends_only();
     int due_soon_days = 7;
@@ -227,6 +237,11 @@ public:
     // A working document attached to a note (same visibility as the notes).
     Result<std::pair<Note, std::string>> note_file(const identity::Principal& who, std::string_view register_number,
                                                    std::int64_t note_id);
+    Result<Allowed> allowed(const identity::Principal& who, std::string_view register_number);
+    // Full-text search of the register for a staff member (search/search.hpp; the viewer is
+    // search_viewer(who): their administration, units and confidentiality). auth.forbidden
+    // for anyone else.
+    Result<search::SearchPage> search(const identity::Principal& who, const search::SearchQuery& q);
     // Whether `who` may read the entry's content (for other services' checks, e.g. the registry's get()).
     Result<bool> content_visible(const identity::Principal& who, std::int64_t entry_id);
     Result<Digest> digest(const identity::TenantScope& scope, std::string_view unit_code);
@@ -263,6 +278,13 @@ public:
     // in_progress/assigned/missing_documents → answered.
     static Status mark_answered(storage::Tx& tx, std::int64_t entry_id, std::int64_t actor_id,
                                 const std::string& reply_number, std::int64_t at_ms);
+    // The outgoing register's hook (app wiring): a letter in reply to entry `entry_id` was
+    // registered. When it `answers` (an answer or a refusal, not an acknowledgement or a
+    // request for information) and the entry is still open, the entry becomes answered;
+    // otherwise the letter is recorded on the timeline ("reply_registered") and the state
+    // stays. Only storage errors fail (and roll the approval back).
+    static Status record_reply(storage::Tx& tx, std::int64_t entry_id, std::int64_t actor_id,
+                               const std::string& reply_number, bool answers, std::int64_t at_ms);
 
     // ---- delegation during absence
     Result<std::int64_t> delegate(const identity::Principal& who, std::int64_t from_account_id,

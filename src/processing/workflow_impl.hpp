@@ -53,6 +53,10 @@ Flow flow_from_row(const storage::Row& r);
 Result<std::optional<Flow>> load_flow(storage::Tx& tx, std::int64_t administration_id, const std::string& number);
 // A register number as typed → canonical form, or nullopt.
 std::optional<std::string> canonical(std::string_view number);
+// The entry an action of `a` is about (resource.not_found for a malformed number or another
+// administration's entry).
+struct Acting;
+Result<Flow> load_for(storage::Tx& tx, const Acting& a, std::string_view number);
 
 // Who is acting: the caller plus everyone who delegated to them today.
 struct Acting {

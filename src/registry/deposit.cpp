@@ -1,6 +1,8 @@
 // DepositService: construction and the registration transaction.
 #include "registry/deposit_impl.hpp"
 
+#include "search/index.hpp"
+
 #include "core/random.hpp"
 #include "core/text_normalize.hpp"
 #include "core/utf8.hpp"
@@ -254,6 +256,11 @@ Result<DepositResult> DepositService::deposit(const Principal& who, NewDeposit d
         if (*prior) return replay(**prior, hash);
     }
 
+    // The text of the PDF attachments, for search, extracted before any lock.
+    std::vector<std::string> pdf_texts;
+    for (const auto& f : *files)
+        if (f.type == MediaType::pdf) pdf_texts.push_back(search::extract_pdf_text(f.bytes, kIndexedPdfChars));
+
     const std::int64_t now_ms = im.clock.now_ms();
     const std::string tracking = new_tracking_code();
     const std::string depositor = depositor_label(who, d, sender ? &*sender : nullptr);
@@ -369,6 +376,8 @@ Result<DepositResult> DepositService::deposit(const Principal& who, NewDeposit d
                           "$3, $4)",
                           {entry_id, now_ms, who.account_id, std::string(channel_name(d.channel))});
         if (!ev) return ev.error();
+        // The search index (search/index.hpp) learns the entry in the same transaction.
+        if (auto s = search::index_entry(tx, entry_id, pdf_texts); !s) return s.error();
         // The processing state starts here (processing/workflow.hpp), in the same transaction.
         auto flow = tx.exec("INSERT INTO entry_flow (entry_id, administration_id, state, due_at, updated_at) "
                             "VALUES ($1, $2, 'registered', $3, $4)",

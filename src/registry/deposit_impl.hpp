@@ -15,6 +15,9 @@
 
 namespace idara::registry {
 
+// Characters of a PDF attachment's text kept in the search index.
+inline constexpr std::size_t kIndexedPdfChars = 100'000;
+
 namespace detail {
 std::int64_t due_date(std::int64_t registered_at_ms, int days, bool working_days);
 }

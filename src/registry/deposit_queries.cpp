@@ -231,8 +231,8 @@ Result<TrackedEntry> track_entry(storage::Database& db, std::string_view registe
         // Public history: the steps that concern the depositor and when; no reasons, notes or names.
         auto events = tx.query(
             "SELECT at, kind FROM entry_events WHERE entry_id = $1 AND kind IN ('registered', 'transferred_in', "
-            "'assigned', 'started', 'documents_requested', 'documents_completed', 'answered', 'rejected', "
-            "'transferred', 'closed', 'cancelled') ORDER BY id",
+            "'assigned', 'started', 'documents_requested', 'documents_completed', 'answered', 'reply_registered', "
+            "'rejected', 'transferred', 'closed', 'cancelled') ORDER BY id",
             {r.as_int(0)});
         if (!events) return events.error();
         for (const auto& ev : *events) t.events.push_back({ev.as_int(0), ev.as_text(1), {}});

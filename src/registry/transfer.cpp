@@ -3,6 +3,7 @@
 #include "registry/deposit_impl.hpp"
 
 #include "core/random.hpp"
+#include "search/index.hpp"
 
 namespace idara::registry {
 
@@ -101,6 +102,9 @@ Result<TransferredEntry> DepositService::register_transfer(Tx& tx, std::int64_t 
         "$4, $5)",
         {entry_id, now_ms, actor_account_id, source_number, origin});
     if (!ev) return ev.error();
+    auto texts = search::attachment_texts(tx, im.blobs, entry_id);
+    if (!texts) return texts.error();
+    if (auto s = search::index_entry(tx, entry_id, *texts); !s) return s.error();
     auto flow = tx.exec(
         "INSERT INTO entry_flow (entry_id, administration_id, state, due_at, transferred_from, updated_at) "
         "VALUES ($1, $2, 'registered', $3, $4, $5)",
