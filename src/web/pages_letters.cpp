@@ -167,6 +167,7 @@ http::Response list_page(const http::Request& r, const PagesContext& ctx) {
     Data d;
     d.set("administration", admin->name);
     d.set("is_signer", is_signer(p));
+    d.set("can_write", true);
     d.set("has_pending", !pending->empty());
     d.set("pending", pending_rows(v.lang, *pending, staff_names(ctx.identity, p)));
     d.set("has_register", !lines->empty());
@@ -239,7 +240,8 @@ http::Response letter_page(const Visit& v, const Letter& x, const Problem& pb) {
     const bool approve = may_approve(p, x), dispatch = may_dispatch(p, x);
     Data d;
     if (auto done = v.req.query_param("done"); done && pb.message.empty() &&
-                                               (*done == "approved" || *done == "returned" || *done == "dispatched"))
+                                               (*done == "approved" || *done == "returned" || *done == "dispatched" ||
+                                                *done == "submitted"))
         d.set("notice", msg(l, "web.letters.notice." + *done));
     std::vector<FieldError> summary;
     if (!pb.message.empty()) {
@@ -371,8 +373,11 @@ http::Response pdf(const http::Request& r, const PagesContext& ctx) {
 
 }  // namespace
 
+void register_new_letter_pages(http::Router& router, const PagesContext& ctx);  // pages_letter_new.cpp
+
 void register_letter_pages(http::Router& router, const PagesContext& ctx) {
     router.get("/letters", [ctx](http::Request& r) { return list_page(r, ctx); });
+    register_new_letter_pages(router, ctx);
     router.get("/letters/{id}", [ctx](http::Request& r) { return show(r, ctx); });
     router.get("/letters/{id}/letter.pdf", [ctx](http::Request& r) { return pdf(r, ctx); });
     for (const char* action : {"approve", "return", "dispatch"}) {

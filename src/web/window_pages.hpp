@@ -7,6 +7,7 @@
 //                          missing-documents|reject|transfer|close|reply}
 // pages_letters.cpp (PagesContext::letters):
 //   GET  /letters                        the signer's queue (letters pending approval) and the outgoing register
+//   GET  /letters/new, POST /letters/new a letter that starts in the administration (pages_letter_new.cpp)
 //   GET  /letters/{id}                   a letter: text preview or PDF, history, approve / return forms
 //   POST /letters/{id}/{approve|return|dispatch}
 //   GET  /letters/{id}/letter.pdf        the sealed letter (staff; the depositor once dispatched)

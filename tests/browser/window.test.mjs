@@ -161,6 +161,7 @@ for (const lang of ['ar', 'fr']) {
     // The signer approves: the reply is registered in the outgoing register and delivered.
     const signer = await as(lang, 'signataire@mef.gov.ma');
     await goto(signer.page, '/letters', `${lang}-letters-queue`);
+    await goto(signer.page, '/letters/new', `${lang}-letter-new`);  // a letter that starts here: the form
     await goto(signer.page, letterPath, `${lang}-letter-pending`);
     await submit(signer.page, '#approve');
     assert.match(await signer.page.innerText('main'), /MEF-S-\d{4}-\d{6}/, 'an outgoing number');

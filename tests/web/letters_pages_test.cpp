@@ -442,6 +442,48 @@ TEST_P(LettersPagesTest, TheDepositorGetsTheSilenceAttestationOnceTheDeadlinePas
     EXPECT_EQ(p2.body.find("silence-attestation.pdf"), std::string::npos);
 }
 
+TEST_P(LettersPagesTest, StaffWriteALetterThatStartsInTheAdministration) {
+    const auto agent = sign_in("agent@mef.gov.ma");
+    auto form = get("/letters/new", agent);
+    ASSERT_EQ(form.status, 200);
+    EXPECT_NE(form.body.find("value=\"MEN\""), std::string::npos) << "other administrations offered";
+    EXPECT_EQ(form.body.find("value=\"MEF\""), std::string::npos) << "not one's own";
+    EXPECT_EQ(get("/letters/new", sign_in("amina@example.ma")).status, 403);
+
+    auto send = [&](const std::string& subject, std::optional<std::string> pdf, const std::string& csrf) {
+        std::vector<http::Part> parts{{"_csrf", std::nullopt, "text/plain", csrf},
+                                      {"kind", std::nullopt, "text/plain", "administration"},
+                                      {"administration", std::nullopt, "text/plain", "MEN"},
+                                      {"lang", std::nullopt, "text/plain", "fr"},
+                                      {"subject", std::nullopt, "text/plain", subject}};
+        if (pdf) parts.push_back({"file", std::string("note.pdf"), "application/pdf", *pdf});
+        auto mp = http::build_multipart(parts);
+        return call(http::Method::post, "/letters/new", &agent, mp.body, mp.content_type);
+    };
+    EXPECT_EQ(send("Invitation", sample_pdf(), "wrong").status, 403);
+    auto no_file = send("Invitation à la réunion de coordination", std::nullopt, agent.csrf);
+    EXPECT_EQ(no_file.status, 400);
+    EXPECT_NE(no_file.body.find("href=\"#file\""), std::string::npos);
+    EXPECT_NE(no_file.body.find("Invitation à la réunion de coordination"), std::string::npos) << "subject kept";
+    auto no_subject = send("", sample_pdf(), agent.csrf);
+    EXPECT_EQ(no_subject.status, 400);
+    EXPECT_NE(no_subject.body.find("href=\"#subject\""), std::string::npos);
+    EXPECT_EQ(send("Invitation", std::string("not a pdf"), agent.csrf).status, 400);
+
+    auto ok = send("Invitation à la réunion de coordination", sample_pdf(), agent.csrf);
+    ASSERT_EQ(ok.status, 303) << ok.body;
+    const std::string location(ok.headers.get("Location").value_or(""));
+    EXPECT_NE(location.find("?done=submitted"), std::string::npos);
+    // It waits in the signers' queue, not a reply, and the letter page says it was submitted.
+    auto queue = out_->list_in_state(identity::TenantScope::trusted(mef_), LetterState::pending_approval).value();
+    ASSERT_EQ(queue.size(), 1u);
+    EXPECT_FALSE(queue[0].in_reply_to);
+    EXPECT_EQ(queue[0].recipient.kind, outgoing::RecipientKind::administration);
+    auto page = get(location, agent);
+    ASSERT_EQ(page.status, 200);
+    EXPECT_NE(page.body.find(fr("web.letters.notice.submitted")), std::string::npos);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, LettersPagesTest, ::testing::Values(storage::Backend::sqlite), backend_param_name);
 
 }  // namespace
