@@ -81,9 +81,7 @@ void register_dashboard(http::Router& r, identity::Service& ids, storage::Databa
     r.get("/api/v1/dashboard", [&ids, &db](http::Request& req) -> http::Response {
         auto c = run(req, ids, db);
         if (!c) return error_response(c.error());
-        auto res = json_response(200, dashboard_json(c->plan, c->data));
-        res.headers.set("Cache-Control", "no-store");
-        return res;
+        return json_no_store(200, dashboard_json(c->plan, c->data));
     });
     r.get("/api/v1/dashboard.csv", [&ids, &db](http::Request& req) -> http::Response {
         auto c = run(req, ids, db);

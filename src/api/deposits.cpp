@@ -20,12 +20,6 @@ namespace {
 
 json::object names(const std::string& ar, const std::string& fr) { return {{"ar", ar}, {"fr", fr}}; }
 
-http::Response send(int status, const json::value& v) {
-    auto r = json_response(status, v);
-    r.headers.set("Cache-Control", "no-store");
-    return r;
-}
-
 std::string receipt_url(const std::string& number) { return "/api/v1/deposits/" + number + "/receipt.pdf"; }
 
 // The "deposit" JSON part into a NewDeposit (files are added by the caller).
@@ -105,7 +99,7 @@ http::Response post_deposit(const RegistryApi& api, http::Request& req) {
                    {"digest", res->receipt_digest},
                    {"receipt_sha256", res->receipt_sha256}};
     if (res->replayed) o["replayed"] = true;
-    auto out = send(res->replayed ? 200 : 201, o);
+    auto out = json_no_store(res->replayed ? 200 : 201, o);
     out.headers.set("Location", "/api/v1/deposits/" + res->register_number);
     return out;
 }
@@ -197,7 +191,7 @@ http::Response post_verify(const RegistryApi& api, http::Request& req) {
         report = registry::verify_qr_payload(*payload, *keys, &api.deposits);
     }
     if (!report) return error_response(report.error());
-    return send(200, report_json(*report));
+    return json_no_store(200, report_json(*report));
 }
 
 }  // namespace
@@ -219,7 +213,7 @@ void register_registry(http::Router& r, const RegistryApi& api) {
                                      {"subject", e.subject}, {"type", e.type_code},
                                      {"status", registry::status_name(e.status)}, {"state", e.state},
                                      {"registered_at", i18n::iso_utc(e.registered_at_ms)}});
-        return send(200, json::object{{"deposits", std::move(a)}});
+        return json_no_store(200, json::object{{"deposits", std::move(a)}});
     });
 
     r.get("/api/v1/deposits/{number}", [api](http::Request& req) -> http::Response {
@@ -227,7 +221,7 @@ void register_registry(http::Router& r, const RegistryApi& api) {
         if (!who) return error_response(who.error());
         auto e = api.deposits.get(*who, req.param("number"));
         if (!e) return error_response(e.error());
-        return send(200, entry_json(*e));
+        return json_no_store(200, entry_json(*e));
     });
 
     r.get("/api/v1/deposits/{number}/receipt.pdf", [api](http::Request& req) -> http::Response {
@@ -254,7 +248,7 @@ void register_registry(http::Router& r, const RegistryApi& api) {
         if (auto s = api.deposits.cancel(*who, req.param("number"), reason->value_or("")); !s) return error_response(s.error());
         auto e = api.deposits.get(*who, req.param("number"));
         if (!e) return error_response(e.error());
-        return send(200, entry_json(*e));
+        return json_no_store(200, entry_json(*e));
     });
 
     r.get("/api/v1/administrations/{code}/deposit-types", [api](http::Request& req) -> http::Response {
@@ -282,7 +276,7 @@ void register_registry(http::Router& r, const RegistryApi& api) {
                        {"due_at", i18n::iso_utc(t->due_at_ms)},
                        {"events", events_json(t->events, false)}};
         if (t->transferred_to) o["transferred_to"] = *t->transferred_to;
-        return send(200, o);
+        return json_no_store(200, o);
     });
 
     r.post("/api/v1/verify", [api](http::Request& req) { return post_verify(api, req); });

@@ -10,7 +10,7 @@
 
 #include <boost/json.hpp>
 
-#include <charconv>
+#include <limits>
 #include <chrono>
 
 namespace idara::api {
@@ -19,17 +19,10 @@ namespace json = boost::json;
 
 namespace {
 
-http::Response send(int status, const json::value& v) {
-    auto r = json_response(status, v);
-    r.headers.set("Cache-Control", "no-store");
-    return r;
-}
-
 std::optional<int> parse_int(std::string_view s) {
-    int v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-    return v;
+    auto v = parse_decimal(s);
+    if (!v || *v < std::numeric_limits<int>::min() || *v > std::numeric_limits<int>::max()) return std::nullopt;
+    return static_cast<int>(*v);
 }
 
 json::object names(std::string_view code) {
@@ -89,7 +82,7 @@ void register_holidays(http::Router& r, identity::Service& ids, deadline::Holida
                                        {"hijri_year", h.hijri_year},
                                        {"day", h.day},
                                        {"shift_days", h.shift_days}});
-        return send(200, json::object{{"year", year}, {"holidays", std::move(out)}});
+        return json_no_store(200, json::object{{"year", year}, {"holidays", std::move(out)}});
     });
 
     r.get("/api/v1/holiday-adjustments", [&ids, &holidays](http::Request& req) -> http::Response {
@@ -107,7 +100,7 @@ void register_holidays(http::Router& r, identity::Service& ids, deadline::Holida
             if (op) o["set_by"] = s.set_by ? json::value(*s.set_by) : json::value(nullptr);
             out.push_back(std::move(o));
         }
-        return send(200, json::object{{"adjustments", std::move(out)}});
+        return json_no_store(200, json::object{{"adjustments", std::move(out)}});
     });
 
     r.add(http::Method::put, "/api/v1/holiday-adjustments/{code}/{hijri_year}",
@@ -132,7 +125,7 @@ void register_holidays(http::Router& r, identity::Service& ids, deadline::Holida
                                              {"by", std::to_string(who->account_id)},
                                              {"login", who->login},
                                              {"origin", "api " + req.remote_addr}});
-              return send(200, json::object{{"code", a.code},
+              return json_no_store(200, json::object{{"code", a.code},
                                             {"name", names(a.code)},
                                             {"hijri_year", a.hijri_year},
                                             {"shift_days", a.shift_days},
@@ -154,7 +147,7 @@ void register_holidays(http::Router& r, identity::Service& ids, deadline::Holida
                                                        {"by", std::to_string(who->account_id)},
                                                        {"login", who->login},
                                                        {"origin", "api " + req.remote_addr}});
-              return send(200, json::object{{"code", code},
+              return json_no_store(200, json::object{{"code", code},
                                             {"hijri_year", *year},
                                             {"cleared", true},
                                             {"recomputed_entries", recompute(db, holidays)}});

@@ -1,8 +1,11 @@
 #include "api/json_io.hpp"
 
+#include "core/dates.hpp"
 #include "core/error_json.hpp"
 
 #include <boost/json.hpp>
+
+#include <charconv>
 
 namespace idara::api {
 
@@ -21,6 +24,29 @@ Result<boost::json::object> parse_json_object(const http::Request& req) {
 
 http::Response json_response(int status, const boost::json::value& v) {
     return http::Response::json(status, boost::json::serialize(v));
+}
+
+http::Response json_no_store(int status, const boost::json::value& v) {
+    auto r = json_response(status, v);
+    r.headers.set("Cache-Control", "no-store");
+    return r;
+}
+
+boost::json::value iso_or_null(const std::optional<std::int64_t>& ms) {
+    return ms ? boost::json::value(i18n::iso_utc(*ms)) : boost::json::value(nullptr);
+}
+
+std::optional<std::int64_t> parse_decimal(std::string_view s) {
+    std::int64_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
+    return v;
+}
+
+std::optional<std::int64_t> parse_id(std::string_view s) {
+    auto v = parse_decimal(s);
+    if (!v || *v < 1) return std::nullopt;
+    return v;
 }
 
 http::Response error_response(const Error& e) { return http::Response::json(e.status, error_json(e)); }

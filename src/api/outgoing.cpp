@@ -9,7 +9,6 @@
 
 #include <boost/json.hpp>
 
-#include <charconv>
 
 namespace idara::api {
 
@@ -18,22 +17,6 @@ using outgoing::Letter;
 
 namespace {
 
-http::Response send(int status, const json::value& v) {
-    auto r = json_response(status, v);
-    r.headers.set("Cache-Control", "no-store");
-    return r;
-}
-
-std::optional<std::int64_t> parse_id(std::string_view s) {
-    std::int64_t v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || end != s.data() + s.size() || v < 1) return std::nullopt;
-    return v;
-}
-
-json::value time_or_null(const std::optional<std::int64_t>& ms) {
-    return ms ? json::value(i18n::iso_utc(*ms)) : json::value(nullptr);
-}
 
 json::object letter_json(const Letter& l) {
     json::object r{{"kind", outgoing::recipient_kind_name(l.recipient.kind)}, {"name", l.recipient.name}};
@@ -49,8 +32,8 @@ json::object letter_json(const Letter& l) {
                    {"recipient", std::move(r)},
                    {"register_number", l.register_number ? json::value(*l.register_number) : json::value(nullptr)},
                    {"in_reply_to", l.in_reply_to_number ? json::value(*l.in_reply_to_number) : json::value(nullptr)},
-                   {"approved_at", time_or_null(l.approved_at_ms)},
-                   {"dispatched_at", time_or_null(l.dispatched_at_ms)},
+                   {"approved_at", iso_or_null(l.approved_at_ms)},
+                   {"dispatched_at", iso_or_null(l.dispatched_at_ms)},
                    {"created_at", i18n::iso_utc(l.created_at_ms)}};
     if (l.tmpl) {
         o["template"] = outgoing::template_name(*l.tmpl);
@@ -176,7 +159,7 @@ Result<std::int64_t> required_version(const json::object& o) {
 
 http::Response with_letter(const Result<Letter>& l) {
     if (!l) return error_response(l.error());
-    return send(200, letter_json(*l));
+    return json_no_store(200, letter_json(*l));
 }
 
 template <class F>
@@ -208,7 +191,7 @@ void register_outgoing(http::Router& r, const OutgoingApi& api) {
         p->letter.content.upload = std::move(body->second);
         auto l = api.letters.create(*who, std::move(p->letter));
         if (!l) return error_response(l.error());
-        auto out = send(201, letter_json(*l));
+        auto out = json_no_store(201, letter_json(*l));
         out.headers.set("Location", "/api/v1/letters/" + std::to_string(l->id));
         return out;
     });
@@ -239,7 +222,7 @@ void register_outgoing(http::Router& r, const OutgoingApi& api) {
         if (!list) return error_response(list.error());
         json::array a;
         for (const auto& l : *list) a.push_back(letter_json(l));
-        return send(200, json::object{{"letters", std::move(a)}});
+        return json_no_store(200, json::object{{"letters", std::move(a)}});
     });
 
     r.get("/api/v1/letters/{id}", [api](http::Request& req) -> http::Response {
@@ -273,7 +256,7 @@ void register_outgoing(http::Router& r, const OutgoingApi& api) {
         if (!id) return error_response(errors::not_found("letter"));
         auto text = api.letters.preview_text(*who, *id);
         if (!text) return error_response(text.error());
-        return send(200, json::object{{"text", *text}});
+        return json_no_store(200, json::object{{"text", *text}});
     });
 
     r.post("/api/v1/letters/{id}/submit", [api](http::Request& req) {
@@ -323,7 +306,7 @@ void register_outgoing(http::Router& r, const OutgoingApi& api) {
                                      {"recipient", l.recipient_name},
                                      {"in_reply_to", l.in_reply_to_number ? json::value(*l.in_reply_to_number)
                                                                           : json::value(nullptr)}});
-        return send(200, json::object{{"letters", std::move(a)}});
+        return json_no_store(200, json::object{{"letters", std::move(a)}});
     });
 
     r.get("/api/v1/entries/{number}/letters", [api](http::Request& req) -> http::Response {
@@ -336,7 +319,7 @@ void register_outgoing(http::Router& r, const OutgoingApi& api) {
         if (!list) return error_response(list.error());
         json::array a;
         for (const auto& l : *list) a.push_back(letter_json(l));
-        return send(200, json::object{{"letters", std::move(a)}});
+        return json_no_store(200, json::object{{"letters", std::move(a)}});
     });
 }
 

@@ -8,7 +8,6 @@
 
 #include <boost/json.hpp>
 
-#include <charconv>
 
 namespace idara::api {
 
@@ -17,16 +16,6 @@ using processing::Actor;
 using processing::WorkflowService;
 
 namespace {
-
-http::Response send(int status, const json::value& v) {
-    auto r = json_response(status, v);
-    r.headers.set("Cache-Control", "no-store");
-    return r;
-}
-
-json::value time_or_null(const std::optional<std::int64_t>& ms) {
-    return ms ? json::value(i18n::iso_utc(*ms)) : json::value(nullptr);
-}
 
 json::object dossier_json(const processing::Dossier& d) {
     json::object o{{"register_number", d.register_number},
@@ -39,9 +28,9 @@ json::object dossier_json(const processing::Dossier& d) {
                    {"channel", d.channel},
                    {"registered_at", i18n::iso_utc(d.registered_at_ms)},
                    {"due_at", i18n::iso_utc(d.due_at_ms)},
-                   {"clock_paused_at", time_or_null(d.paused_at_ms)},
-                   {"missing_documents_requested_at", time_or_null(d.missing_requested_at_ms)},
-                   {"completed_at", time_or_null(d.completed_at_ms)},
+                   {"clock_paused_at", iso_or_null(d.paused_at_ms)},
+                   {"missing_documents_requested_at", iso_or_null(d.missing_requested_at_ms)},
+                   {"completed_at", iso_or_null(d.completed_at_ms)},
                    {"deadline", json::object{{"days", d.deadline_days},
                                              {"working_days", d.working_days},
                                              {"silence_is_approval", d.silence_is_approval}}}};
@@ -52,7 +41,7 @@ json::object dossier_json(const processing::Dossier& d) {
         units.push_back(json::object{{"code", u.unit_code},
                                      {"name", json::object{{"ar", u.unit_name_ar}, {"fr", u.unit_name_fr}}},
                                      {"role", processing::unit_role_name(u.role)},
-                                     {"opinion_at", time_or_null(u.opinion_at_ms)}});
+                                     {"opinion_at", iso_or_null(u.opinion_at_ms)}});
     o["units"] = std::move(units);
     if (d.transferred_to) o["transferred_to"] = *d.transferred_to;
     if (d.transferred_from) o["transferred_from"] = *d.transferred_from;
@@ -114,19 +103,12 @@ Result<std::int64_t> required_version(const json::object& o) {
 
 std::string origin(const http::Request& req) { return "api " + req.remote_addr; }
 
-// A positive decimal id from the path, or nullopt.
-std::optional<std::int64_t> parse_id(std::string_view s) {
-    std::int64_t v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || end != s.data() + s.size() || v < 1) return std::nullopt;
-    return v;
-}
 
 // The after-change answer: the dossier as the caller now sees it.
 http::Response answer(const ProcessingApi& api, const identity::Principal& who, std::string_view number) {
     auto d = api.workflow.dossier(who, number);
     if (!d) return error_response(d.error());
-    return send(200, dossier_json(*d));
+    return json_no_store(200, dossier_json(*d));
 }
 
 // The common shape of a JSON-bodied change: authenticate, parse, act, answer.
@@ -275,7 +257,7 @@ void register_changes(http::Router& r, const ProcessingApi& api) {
         if (!d) return error_response(d.error());
         auto j = dossier_json(*d);
         j["transferred_to"] = *to;
-        return send(200, j);
+        return json_no_store(200, j);
     });
 }
 
@@ -386,7 +368,7 @@ void register_reads(http::Router& r, const ProcessingApi& api) {
         if (!lines) return error_response(lines.error());
         json::array a;
         for (const auto& l : *lines) a.push_back(line_json(l));
-        return send(200, json::object{{"inbox", processing::inbox_name(*which)}, {"entries", std::move(a)}});
+        return json_no_store(200, json::object{{"inbox", processing::inbox_name(*which)}, {"entries", std::move(a)}});
     });
 
     r.get("/api/v1/entries/{number}", [api](http::Request& req) -> http::Response {
@@ -415,7 +397,7 @@ void register_reads(http::Router& r, const ProcessingApi& api) {
             for (const auto& l : v) a.push_back(line_json(l));
             return a;
         };
-        return send(200, json::object{{"unit", d->unit_code},
+        return json_no_store(200, json::object{{"unit", d->unit_code},
                                       {"arrived", list(d->arrived)},
                                       {"due_soon", list(d->due_soon)},
                                       {"overdue", list(d->overdue)}});
@@ -435,7 +417,7 @@ void register_delegations(http::Router& r, const ProcessingApi& api) {
                                      {"to", json::object{{"id", d.to_account_id}, {"name", d.to_name}}},
                                      {"starts_on", d.starts_on},
                                      {"ends_on", d.ends_on}});
-        return send(200, json::object{{"delegations", std::move(a)}});
+        return json_no_store(200, json::object{{"delegations", std::move(a)}});
     });
     r.post("/api/v1/delegations", [api](http::Request& req) -> http::Response {
         auto who = authenticate(req, api.identity);
@@ -453,7 +435,7 @@ void register_delegations(http::Router& r, const ProcessingApi& api) {
         if (!ends) return error_response(Error{"processing.delegation", 400, "ends_on"});
         auto id = api.workflow.delegate(*who, from->value_or(who->account_id), **to, *starts, *ends);
         if (!id) return error_response(id.error());
-        return send(201, json::object{{"id", *id}});
+        return json_no_store(201, json::object{{"id", *id}});
     });
     r.post("/api/v1/delegations/{id}/revoke", [api](http::Request& req) -> http::Response {
         auto who = authenticate(req, api.identity);

@@ -7,7 +7,6 @@
 
 #include <boost/json.hpp>
 
-#include <charconv>
 
 namespace idara::api {
 
@@ -42,11 +41,10 @@ http::Handler authed(identity::Service& ids, F f) {
     };
 }
 
-Result<std::int64_t> parse_id(std::string_view s) {
-    std::int64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || p != s.data() + s.size() || v <= 0) return errors::not_found("bad id");
-    return v;
+Result<std::int64_t> id_or_not_found(std::string_view s) {
+    auto v = parse_id(s);
+    if (!v) return errors::not_found("bad id");
+    return *v;
 }
 
 Result<json::value> me(identity::Service& ids, const identity::Principal& p) {
@@ -120,7 +118,7 @@ void register_v1(http::Router& r, identity::Service& ids) {
     r.get("/api/v1/units/{id}", authed(ids, [&ids](http::Request& req, const identity::Principal& p) -> Result<json::value> {
         auto scope = staff_scope(p);
         if (!scope) return scope.error();
-        auto id = parse_id(req.param("id"));
+        auto id = id_or_not_found(req.param("id"));
         if (!id) return id.error();
         auto u = ids.get_unit(*scope, *id);
         if (!u) return u.error();

@@ -10,7 +10,6 @@
 
 #include <boost/json.hpp>
 
-#include <charconv>
 
 namespace idara::api {
 
@@ -20,17 +19,10 @@ namespace {
 
 Error filter(std::string detail) { return Error{"search.filter", 400, std::move(detail)}; }
 
-std::optional<std::int64_t> number(std::string_view s) {
-    std::int64_t v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-    return v;
-}
-
 // "YYYY-MM-DD" → the start of that day in Casablanca (ms UTC); with `next`, of the day after.
 std::optional<std::int64_t> day_start(std::string_view s, bool next = false) {
     if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-    auto y = number(s.substr(0, 4)), m = number(s.substr(5, 2)), d = number(s.substr(8, 2));
+    auto y = parse_decimal(s.substr(0, 4)), m = parse_decimal(s.substr(5, 2)), d = parse_decimal(s.substr(8, 2));
     if (!y || !m || !d) return std::nullopt;
     const std::chrono::year_month_day ymd{std::chrono::year(static_cast<int>(*y)),
                                           std::chrono::month(static_cast<unsigned>(*m)),
@@ -73,12 +65,12 @@ Result<search::SearchQuery> read_search_query(const http::Request& req, identity
         else return filter("order");
     }
     if (auto l = req.query_param("limit"); l && !l->empty()) {
-        auto n = number(*l);
+        auto n = parse_decimal(*l);
         if (!n || *n < 1 || *n > search::kMaxLimit) return filter("limit");
         q.limit = static_cast<int>(*n);
     }
     if (auto o = req.query_param("offset"); o && !o->empty()) {
-        auto n = number(*o);
+        auto n = parse_decimal(*o);
         if (!n || *n < 0 || *n > search::kMaxCount) return filter("offset");
         q.offset = *n;
     }
@@ -105,12 +97,10 @@ void register_search(http::Router& r, identity::Service& ids, storage::Database&
                                         {"due_at", i18n::iso_utc(row.due_at)},
                                         {"confidential", row.confidential},
                                         {"snippet", row.snippet}});
-        auto out = json_response(200, json::object{{"total", page->total},
+        return json_no_store(200, json::object{{"total", page->total},
                                                    {"total_capped", page->total_capped},
                                                    {"by_relevance", page->by_relevance},
                                                    {"entries", std::move(rows)}});
-        out.headers.set("Cache-Control", "no-store");
-        return out;
     });
 }
 
