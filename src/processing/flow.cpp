@@ -73,7 +73,9 @@ std::string_view inbox_name(Inbox i) {
 
 namespace detail {
 
-const char* const kFlowSelect =
+namespace {
+
+constexpr const char* kFlowSelect =
     "SELECT e.id, e.administration_id, e.register_number, f.state, f.version, f.priority, f.confidential, "
     "f.lead_unit_id, f.assignee_id, f.due_at, f.paused_at, f.missing_requested_at, f.completed_at, "
     "e.depositor_account_id, e.channel, e.type_code, e.registered_at, e.deadline_days, e.working_days, "
@@ -107,12 +109,38 @@ Flow flow_from_row(const storage::Row& r) {
     return f;
 }
 
+}  // namespace
+
 Result<std::optional<Flow>> load_flow(storage::Tx& tx, std::int64_t administration_id, const std::string& number) {
     auto row = tx.query_one(std::string(kFlowSelect) + "WHERE e.register_number = $1 AND e.administration_id = $2",
                             {number, administration_id});
     if (!row) return row.error();
     if (!*row) return std::optional<Flow>();
     return std::optional<Flow>(flow_from_row(**row));
+}
+
+namespace {
+Result<Flow> one_flow(storage::Tx& tx, const char* where, storage::Value key) {
+    auto row = tx.query_one(std::string(kFlowSelect) + where, {std::move(key)});
+    if (!row) return row.error();
+    if (!*row) return errors::not_found("entry");
+    return flow_from_row(**row);
+}
+}  // namespace
+
+Result<Flow> flow_by_id(storage::Tx& tx, std::int64_t entry_id) { return one_flow(tx, "WHERE e.id = $1", entry_id); }
+
+Result<Flow> flow_by_number(storage::Tx& tx, const std::string& number) {
+    return one_flow(tx, "WHERE e.register_number = $1", number);
+}
+
+Status answer(storage::Tx& tx, const Flow& f, std::int64_t actor_id, const std::string& reply_number,
+              std::int64_t at_ms) {
+    boost::json::object d{{"reply", reply_number}};
+    auto v = change(tx, f, f.version, "state = 'answered', paused_at = NULL, answered_at = $3", {at_ms}, "answered", d,
+                    actor_id, "system", at_ms);
+    if (!v) return v.error();
+    return {};
 }
 
 std::optional<std::string> canonical(std::string_view number) {

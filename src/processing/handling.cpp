@@ -71,7 +71,6 @@ Result<std::int64_t> WorkflowService::dispatch(const Actor& act, std::string_vie
         if (!m) return m.error();
         if (!*m) return Error{"processing.unknown_agent", 400, std::to_string(agent_account_id)};
         boost::json::object d{{"agent", agent_account_id}, {"agent_name", (*m)->as_text(0)}};
-        if (auto on = a->on_behalf_of(std::nullopt); on) d["on_behalf_of"] = *on;
         return detail::change(tx, *f, expected_version, "assignee_id = $3", {agent_account_id}, "dispatched", d,
                               act.who.account_id, act.origin, now);
     });
@@ -235,10 +234,9 @@ Result<std::int64_t> WorkflowService::complete_documents(const Actor& act, std::
     if (!n) return errors::not_found("register number");
     const std::int64_t now = im.clock.now_ms();
     return im.db.write<std::int64_t>([&](Tx& tx) -> Result<std::int64_t> {
-        auto row = tx.query_one(std::string(detail::kFlowSelect) + "WHERE e.register_number = $1", {*n});
-        if (!row) return row.error();
-        if (!*row) return errors::not_found("entry");
-        const Flow f = detail::flow_from_row(**row);
+        auto found = detail::flow_by_number(tx, *n);
+        if (!found) return found.error();
+        const Flow& f = *found;
         // The depositor's account; for counter deposits a registry clerk at the desk.
         bool allowed = f.depositor_account_id && *f.depositor_account_id == act.who.account_id;
         if (!allowed && f.channel == "counter" && act.who.administration_id &&
@@ -281,35 +279,22 @@ Result<std::int64_t> WorkflowService::complete_documents(const Actor& act, std::
 
 Status WorkflowService::mark_answered(Tx& tx, std::int64_t entry_id, std::int64_t actor_id,
                                       const std::string& reply_number, std::int64_t at_ms) {
-    auto row = tx.query_one(std::string(detail::kFlowSelect) + "WHERE e.id = $1", {entry_id});
-    if (!row) return row.error();
-    if (!*row) return errors::not_found("entry");
-    const Flow f = detail::flow_from_row(**row);
-    if (f.state != State::assigned && f.state != State::in_progress && f.state != State::missing_documents)
-        return detail::transition(f, "answer");
-    boost::json::object d{{"reply", reply_number}};
-    auto v = detail::change(tx, f, f.version, "state = 'answered', paused_at = NULL, answered_at = $3", {at_ms},
-                            "answered", d, actor_id, "system", at_ms);
-    if (!v) return v.error();
-    return {};
+    auto f = detail::flow_by_id(tx, entry_id);
+    if (!f) return f.error();
+    if (f->state != State::assigned && f->state != State::in_progress && f->state != State::missing_documents)
+        return detail::transition(*f, "answer");
+    return detail::answer(tx, *f, actor_id, reply_number, at_ms);
 }
 
 Status WorkflowService::record_reply(Tx& tx, std::int64_t entry_id, std::int64_t actor_id,
                                      const std::string& reply_number, bool answers, std::int64_t at_ms) {
-    auto row = tx.query_one(std::string(detail::kFlowSelect) + "WHERE e.id = $1", {entry_id});
-    if (!row) return row.error();
-    if (!*row) return errors::not_found("entry");
-    const Flow f = detail::flow_from_row(**row);
-    const bool open = f.state == State::registered || f.state == State::assigned || f.state == State::in_progress ||
-                      f.state == State::missing_documents;
-    boost::json::object d{{"reply", reply_number}};
-    if (answers && open) {
-        auto v = detail::change(tx, f, f.version, "state = 'answered', paused_at = NULL, answered_at = $3", {at_ms},
-                                "answered", d, actor_id, "system", at_ms);
-        if (!v) return v.error();
-        return {};
-    }
-    return detail::record(tx, f.entry_id, f.version, "reply_registered", d, actor_id, "system", at_ms);
+    auto f = detail::flow_by_id(tx, entry_id);
+    if (!f) return f.error();
+    const bool open = f->state == State::registered || f->state == State::assigned ||
+                      f->state == State::in_progress || f->state == State::missing_documents;
+    if (answers && open) return detail::answer(tx, *f, actor_id, reply_number, at_ms);
+    return detail::record(tx, f->entry_id, f->version, "reply_registered", {{"reply", reply_number}}, actor_id,
+                          "system", at_ms);
 }
 
 }  // namespace idara::processing

@@ -116,10 +116,9 @@ Result<Allowed> WorkflowService::allowed(const identity::Principal& who, std::st
     auto n = detail::canonical(number);
     if (!n) return errors::not_found("register number");
     return im.db.read<Allowed>([&](Tx& tx) -> Result<Allowed> {
-        auto row = tx.query_one(std::string(detail::kFlowSelect) + "WHERE e.register_number = $1", {*n});
-        if (!row) return row.error();
-        if (!*row) return errors::not_found("entry");
-        const Flow f = detail::flow_from_row(**row);
+        auto found = detail::flow_by_number(tx, *n);
+        if (!found) return found.error();
+        const Flow& f = *found;
         Allowed x;
         const bool depositor = f.depositor_account_id && *f.depositor_account_id == who.account_id;
         if (f.state == State::missing_documents && depositor) x.complete_documents = true;
@@ -164,10 +163,9 @@ Result<bool> WorkflowService::content_visible(const identity::Principal& who, st
     Impl& im = *impl_;
     const std::int64_t now = im.clock.now_ms();
     return im.db.read<bool>([&](Tx& tx) -> Result<bool> {
-        auto row = tx.query_one(std::string(detail::kFlowSelect) + "WHERE e.id = $1", {entry_id});
-        if (!row) return row.error();
-        if (!*row) return false;
-        const Flow f = detail::flow_from_row(**row);
+        auto found = detail::flow_by_id(tx, entry_id);
+        if (!found) return found.error().status == 404 ? Result<bool>(false) : Result<bool>(found.error());
+        const Flow& f = *found;
         if (f.depositor_account_id && *f.depositor_account_id == who.account_id) return true;
         if (!who.is_staff()) return false;
         auto a = detail::acting(tx, who, now);
@@ -182,10 +180,9 @@ Result<Dossier> WorkflowService::dossier(const identity::Principal& who, std::st
     auto n = detail::canonical(number);
     if (!n) return errors::not_found("register number");
     return im.db.read<Dossier>([&](Tx& tx) -> Result<Dossier> {
-        auto row = tx.query_one(std::string(detail::kFlowSelect) + "WHERE e.register_number = $1", {*n});
-        if (!row) return row.error();
-        if (!*row) return errors::not_found("entry");
-        const Flow f = detail::flow_from_row(**row);
+        auto found = detail::flow_by_number(tx, *n);
+        if (!found) return found.error();
+        const Flow& f = *found;
         const bool depositor = f.depositor_account_id && *f.depositor_account_id == who.account_id;
         bool staff = false, readable = depositor;
         if (who.is_staff() && who.administration_id && *who.administration_id == f.administration_id) {

@@ -46,11 +46,13 @@ struct Flow {
     std::optional<std::int64_t> transferred_to, transferred_from;
 };
 
-extern const char* const kFlowSelect;  // "SELECT ... FROM entries e JOIN entry_flow f ..."
-Flow flow_from_row(const storage::Row& r);
 
 // The entry with this register number in the caller's administration (nullopt: not found).
 Result<std::optional<Flow>> load_flow(storage::Tx& tx, std::int64_t administration_id, const std::string& number);
+// The entry by id, or by canonical register number in any administration (the caller then
+// decides who may see it); resource.not_found when there is none.
+Result<Flow> flow_by_id(storage::Tx& tx, std::int64_t entry_id);
+Result<Flow> flow_by_number(storage::Tx& tx, const std::string& number);
 // A register number as typed → canonical form, or nullopt.
 std::optional<std::string> canonical(std::string_view number);
 // The entry an action of `a` is about (resource.not_found for a malformed number or another
@@ -80,6 +82,10 @@ Result<bool> may_read(storage::Tx& tx, const Acting& a, const Flow& f);
 // The change every action makes: checks the expected version, applies `set` (an SQL
 // assignment list with parameters from $3 on), bumps the version, appends the event.
 // Returns the new version. processing.version_conflict when someone changed it first.
+// The entry answered by a reply registered in the outgoing register (the event names it).
+Status answer(storage::Tx& tx, const Flow& f, std::int64_t actor_id, const std::string& reply_number,
+              std::int64_t at_ms);
+
 Result<std::int64_t> change(storage::Tx& tx, const Flow& f, std::int64_t expected_version, const std::string& set,
                             std::vector<storage::Value> params, const std::string& event_kind,
                             const boost::json::object& detail, std::int64_t actor_id, const std::string& origin,

@@ -34,11 +34,13 @@ namespace detail {
 
 std::string web_origin(const http::Request& r) { return "web " + r.remote_addr; }
 
+std::string window_href(std::string_view number) { return "/window/" + http::url_encode(number); }
+
 }  // namespace detail
 
 namespace {
 
-std::string window_href(std::string_view number) { return "/window/" + http::url_encode(number); }
+using detail::window_href;
 
 std::string state_label(i18n::Lang l, processing::State s) {
     return msg(l, "processing.state." + std::string(processing::state_name(s)));

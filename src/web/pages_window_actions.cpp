@@ -43,7 +43,7 @@ std::vector<std::string> form_all(const http::Request& r, std::string_view name)
     return out;
 }
 
-std::string window_href(std::string_view number) { return "/window/" + http::url_encode(number); }
+using detail::window_href;
 
 http::Response done(std::string_view number, std::string_view action) {
     auto res = http::Response::redirect(window_href(number) + "?done=" + std::string(action));

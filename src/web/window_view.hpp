@@ -22,5 +22,7 @@ http::Response window_entry_page(const Visit& v, std::string_view number, int st
 
 // "web 192.0.2.1": where an action came from, for the timeline.
 std::string web_origin(const http::Request& r);
+// "/window/MEF-2026-000123": the dossier page of an entry.
+std::string window_href(std::string_view number);
 
 }  // namespace idara::web::detail
