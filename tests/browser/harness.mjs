@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 
@@ -153,4 +154,70 @@ export async function checkPage(page, { name, weight, axe = true }) {
   }
   await page.screenshot({ path: path.join(screenshotDir(), `${name}.png`), fullPage: true });
   return problems;
+}
+
+// ---- Journeys with JavaScript off (registry.test.mjs, letters.test.mjs, window.test.mjs)
+
+// A small, valid one-page PDF (qpdf must parse it: correct xref offsets).
+export function minimalPdf(label) {
+  const content = `0 0 m 200 200 l S % ${label}`;
+  const objects = ['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`];
+  let out = '%PDF-1.4\n';
+  const offsets = [];
+  objects.forEach((o, i) => { offsets.push(out.length); out += `${i + 1} 0 obj\n${o}\nendobj\n`; });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  out += offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
+// The page's path and query ("/window?inbox=mine").
+export function pathOf(page) { const u = new URL(page.url()); return u.pathname + u.search; }
+
+// Clicks and waits for the navigation it causes; returns its response.
+export async function submit(page, selector) {
+  const [res] = await Promise.all([page.waitForNavigation(), page.click(selector)]);
+  return res;
+}
+
+// The checks of a no-script journey: each page as the visitor got it (lang/dir, raw keys,
+// weight), then its exact HTML through axe and the text-contrast check in a separate,
+// script-enabled page of the same origin (axe hangs when scripts are off). What they find
+// accumulates in `problems`, which a last test asserts is empty.
+export class NoScriptChecks {
+  constructor(server) { this.server = server; this.problems = []; }
+
+  async open(browser) {
+    this.axeCtx = await newContext(browser, { lang: 'ar', javaScript: true });
+    this.axePage = await this.axeCtx.newPage();
+    await this.axePage.goto(this.server.url('/track'));
+  }
+
+  async close() { await this.axeCtx?.close(); }
+
+  async check(page, name) {
+    this.problems.push(...await checkPage(page, { name, axe: false }));
+    const html = await page.content();
+    await this.axePage.setContent(html, { waitUntil: 'load' });
+    this.problems.push(...await checkPage(this.axePage, { name: `${name}-axe` }));
+  }
+
+  async goto(page, p, name, status = 200) {
+    const res = await page.goto(this.server.url(p));
+    assert.equal(res.status(), status, `${p} → ${res.status()}`);
+    await this.check(page, name);
+    return res;
+  }
+
+  async signIn(page, login) {
+    const who = this.server.account(login);
+    await page.goto(this.server.url('/login'));
+    await page.fill('#login', who.login);
+    await page.fill('#password', who.password);
+    await submit(page, 'main form button[type=submit]');
+    assert.notEqual(new URL(page.url()).pathname, '/login', `signed in as ${login}`);
+  }
 }

@@ -11,7 +11,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { IdaraServer, checkPage, launchBrowser, newContext } from './harness.mjs';
+import { IdaraServer, NoScriptChecks, launchBrowser, minimalPdf, newContext, pathOf, submit } from './harness.mjs';
 
 const CITIZEN = { ar: 'amina.elmansouri@example.ma', fr: 'youssef.benali@example.ma' };
 const SIGNER = 'signataire@mef.gov.ma';
@@ -28,9 +28,7 @@ const T = {
 
 const server = new IdaraServer();
 let browser;
-let axeCtx;
-let axePage;
-const problems = [];
+const ui = new NoScriptChecks(server);
 const tokens = {};
 const replies = [];  // {lang, number, letter}
 
@@ -38,13 +36,11 @@ before(async () => {
   await server.start();
   for (const login of [...Object.values(CITIZEN), CLERK, HEAD, AGENT]) tokens[login] = createToken(login);
   browser = await launchBrowser();
-  axeCtx = await newContext(browser, { lang: 'ar', javaScript: true });
-  axePage = await axeCtx.newPage();
-  await axePage.goto(server.url('/track'));
+  await ui.open(browser);
 }, { timeout: 180_000 });
 
 after(async () => {
-  await axeCtx?.close();
+  await ui.close();
   await browser?.close();
   await server.stop();
 }, { timeout: 60_000 });
@@ -90,22 +86,6 @@ async function apiMultipart(login, p, body, status = 201) {
   return JSON.parse(text);
 }
 
-// A small, valid one-page PDF (qpdf must parse it: correct xref offsets).
-function minimalPdf(label) {
-  const content = `0 0 m 200 200 l S % ${label}`;
-  const objects = ['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>',
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`];
-  let out = '%PDF-1.4\n';
-  const offsets = [];
-  objects.forEach((o, i) => { offsets.push(out.length); out += `${i + 1} 0 obj\n${o}\nendobj\n`; });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  out += offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
-}
-
 // A portal deposit by `citizen` to MEF, assigned to the lead unit, given to the agent, started.
 async function depositInProgress(citizen, subject) {
   const d = await apiMultipart(citizen, '/api/v1/deposits',
@@ -124,37 +104,6 @@ async function depositInProgress(citizen, subject) {
 
 // ---- Pages
 
-function path(page) { const u = new URL(page.url()); return u.pathname + u.search; }
-
-// Checks the page as the no-JS visitor got it, then its exact HTML with axe in the script-enabled page.
-async function check(page, name) {
-  problems.push(...await checkPage(page, { name, axe: false }));
-  const html = await page.content();
-  await axePage.setContent(html, { waitUntil: 'load' });
-  problems.push(...await checkPage(axePage, { name: `${name}-axe` }));
-}
-
-async function submit(page, selector) {
-  const [res] = await Promise.all([page.waitForNavigation(), page.click(selector)]);
-  return res;
-}
-
-async function goto(page, p, name, status = 200) {
-  const res = await page.goto(server.url(p));
-  assert.equal(res.status(), status, `${p} → ${res.status()}`);
-  await check(page, name);
-  return res;
-}
-
-async function signIn(page, login) {
-  const who = server.account(login);
-  await page.goto(server.url('/login'));
-  await page.fill('#login', who.login);
-  await page.fill('#password', who.password);
-  await submit(page, 'main form button[type=submit]');
-  assert.notEqual(new URL(page.url()).pathname, '/login', `signed in as ${login}`);
-}
-
 for (const lang of ['ar', 'fr']) {
   test(`a signer approves a reply from the signer's queue (${lang})`, { timeout: 240_000 }, async () => {
     const { number } = await depositInProgress(CITIZEN[lang], T[lang].subject);
@@ -165,33 +114,33 @@ for (const lang of ['ar', 'fr']) {
 
     const ctx = await newContext(browser, { lang, javaScript: false });
     const page = await ctx.newPage();
-    await signIn(page, SIGNER);
+    await ui.signIn(page, SIGNER);
     await page.goto(server.url(`/lang/${lang}?next=/letters`));
-    assert.equal(path(page), '/letters');
-    await check(page, `${lang}-letters`);
+    assert.equal(pathOf(page), '/letters');
+    await ui.check(page, `${lang}-letters`);
     const link = `a[href="/letters/${created.id}"]`;
     assert.equal(await page.locator(link).count(), 1, 'the reply is in the queue');
     await submit(page, link);
-    assert.equal(path(page), `/letters/${created.id}`);
+    assert.equal(pathOf(page), `/letters/${created.id}`);
     assert.match(await page.innerText('#letter-text'), new RegExp(T[lang].body.replace('.', '\\.')));
     assert.equal(await page.getAttribute('#letter-text', 'lang'), lang);
-    await check(page, `${lang}-letter-pending`);
+    await ui.check(page, `${lang}-letter-pending`);
 
     // A return without a reason: 400 with the summary pointing at the textarea.
     const bad = await submit(page, '#return');
     assert.equal(bad.status(), 400);
     assert.equal(await page.getAttribute('.error-summary a', 'href'), '#reason');
-    await check(page, `${lang}-letter-return-error`);
+    await ui.check(page, `${lang}-letter-return-error`);
 
     const ok = await submit(page, '#approve');
     assert.equal(ok.status(), 200);
-    assert.equal(path(page), `/letters/${created.id}?done=approved`);
+    assert.equal(pathOf(page), `/letters/${created.id}?done=approved`);
     assert.equal(await page.locator('[role=status]').count(), 1, 'the notice');
     const reg = (await page.textContent('#state .reference')).trim();
     assert.match(reg, /^MEF-S-\d{4}-\d{6}$/);
     assert.equal(await page.locator('#approve').count(), 0, 'no second approval');
-    await check(page, `${lang}-letter-approved`);
-    await goto(page, '/letters', `${lang}-letters-register`);
+    await ui.check(page, `${lang}-letter-approved`);
+    await ui.goto(page, '/letters', `${lang}-letters-register`);
     assert.match(await page.innerText('main'), new RegExp(reg));
     replies.push({ lang, number, id: created.id, reg });
     await ctx.close();
@@ -203,9 +152,9 @@ test('the depositor downloads the sealed reply from their entry page', { timeout
   for (const { lang, number, id, reg } of replies) {
     const ctx = await newContext(browser, { lang, javaScript: false });
     const page = await ctx.newPage();
-    await signIn(page, CITIZEN[lang]);
+    await ui.signIn(page, CITIZEN[lang]);
     await page.goto(server.url(`/lang/${lang}?next=/deposits/${number}`));
-    await check(page, `${lang}-entry-answered`);
+    await ui.check(page, `${lang}-entry-answered`);
     const main = await page.innerText('main');
     assert.match(main, new RegExp(reg));
     const href = `/letters/${id}/letter.pdf`;
@@ -222,7 +171,7 @@ test('the depositor downloads the sealed reply from their entry page', { timeout
     const other = CITIZEN[lang === 'ar' ? 'fr' : 'ar'];
     const octx = await newContext(browser, { lang, javaScript: false });
     const opage = await octx.newPage();
-    await signIn(opage, other);
+    await ui.signIn(opage, other);
     assert.equal((await octx.request.get(server.url(href))).status(), 404);
     await octx.close();
     await ctx.close();
@@ -236,24 +185,24 @@ for (const lang of ['ar', 'fr']) {
 
     const ctx = await newContext(browser, { lang, javaScript: false });
     const page = await ctx.newPage();
-    await signIn(page, CITIZEN[lang]);
+    await ui.signIn(page, CITIZEN[lang]);
     await page.goto(server.url(`/lang/${lang}?next=/deposits/${number}`));
     assert.match(await page.innerText('main'), new RegExp(T[lang].missing));
-    await check(page, `${lang}-entry-missing`);
+    await ui.check(page, `${lang}-entry-missing`);
     const form = `form[action="/deposits/${number}/complete"]`;
     // Nothing attached: 400, the summary points at the file input.
     const bad = await submit(page, `${form} button[type=submit]`);
     assert.equal(bad.status(), 400);
     assert.equal(await page.getAttribute('.error-summary a', 'href'), '#files');
     assert.equal(await page.getAttribute('#files', 'aria-invalid'), 'true');
-    await check(page, `${lang}-entry-missing-error`);
+    await ui.check(page, `${lang}-entry-missing-error`);
     await page.setInputFiles('#files', { name: `cin-${lang}.pdf`, mimeType: 'application/pdf', buffer: minimalPdf(`cin ${lang}`) });
     await page.fill('#note', lang === 'ar' ? 'تجدون رفقته النسخة المطلوبة' : 'Veuillez trouver ci-joint la copie demandée');
     await submit(page, `${form} button[type=submit]`);
-    assert.equal(path(page), `/deposits/${number}?completed=1`);
+    assert.equal(pathOf(page), `/deposits/${number}?completed=1`);
     assert.equal(await page.locator(form).count(), 0, 'the form is gone');
     assert.match(await page.innerText('main'), new RegExp(`cin-${lang}\\.pdf`));
-    await check(page, `${lang}-entry-completed`);
+    await ui.check(page, `${lang}-entry-completed`);
     const dossier = await api(CLERK, 'GET', `/api/v1/entries/${number}`);
     assert.equal(dossier.state, 'in_progress');
     await ctx.close();
@@ -261,5 +210,5 @@ for (const lang of ['ar', 'fr']) {
 }
 
 test('every letters page visited passes axe, contrast and weight checks', () => {
-  assert.deepEqual(problems, []);
+  assert.deepEqual(ui.problems, []);
 });

@@ -8,7 +8,7 @@
 //   IDARA_BIN=build/debug/app/idara node --test tests/browser/window.test.mjs
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IdaraServer, checkPage, launchBrowser, newContext } from './harness.mjs';
+import { IdaraServer, NoScriptChecks, launchBrowser, minimalPdf, newContext, pathOf, submit } from './harness.mjs';
 
 const T = {
   ar: { subject: 'طلب رخصة لاستغلال الملك العمومي', body: 'السلام عليكم،\nأرجو منحي رخصة.', answered: 'تم الرد',
@@ -22,60 +22,19 @@ const NUMBER = /^MEF-\d{4}-\d{6}$/;
 
 const server = new IdaraServer();
 let browser;
-let axeCtx;
-let axePage;
-const problems = [];
+const ui = new NoScriptChecks(server);
 
 before(async () => {
   await server.start();
   browser = await launchBrowser();
-  axeCtx = await newContext(browser, { lang: 'ar', javaScript: true });
-  axePage = await axeCtx.newPage();
-  await axePage.goto(server.url('/track'));
+  await ui.open(browser);
 }, { timeout: 180_000 });
 
 after(async () => {
-  await axeCtx?.close();
+  await ui.close();
   await browser?.close();
   await server.stop();
 }, { timeout: 60_000 });
-
-// A small, valid one-page PDF (qpdf must parse it: correct xref offsets).
-function minimalPdf(label) {
-  const content = `0 0 m 200 200 l S % ${label}`;
-  const objects = ['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>',
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`];
-  let out = '%PDF-1.4\n';
-  const offsets = [];
-  objects.forEach((o, i) => { offsets.push(out.length); out += `${i + 1} 0 obj\n${o}\nendobj\n`; });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  out += offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
-}
-
-function path(page) { const u = new URL(page.url()); return u.pathname + u.search; }
-
-async function check(page, name) {
-  problems.push(...await checkPage(page, { name, axe: false }));
-  const html = await page.content();
-  await axePage.setContent(html, { waitUntil: 'load' });
-  problems.push(...await checkPage(axePage, { name: `${name}-axe` }));
-}
-
-async function submit(page, selector) {
-  const [res] = await Promise.all([page.waitForNavigation(), page.click(selector)]);
-  return res;
-}
-
-async function goto(page, p, name, status = 200) {
-  const res = await page.goto(server.url(p));
-  assert.equal(res.status(), status, `${p} → ${res.status()}`);
-  await check(page, name);
-  return res;
-}
 
 async function as(lang, login) {
   const ctx = await newContext(browser, { lang, javaScript: false });
@@ -116,16 +75,16 @@ for (const lang of ['ar', 'fr']) {
 
     // The registry clerk: the new letter is in the registry inbox; assign it to the service.
     const clerk = await as(lang, 'bureau.ordre@mef.gov.ma');
-    await goto(clerk.page, '/window?inbox=registry', `${lang}-window-registry`);
+    await ui.goto(clerk.page, '/window?inbox=registry', `${lang}-window-registry`);
     assert.equal(await clerk.page.locator(`a[href="/window/${number}"]`).count(), 1, 'listed in the registry inbox');
     await submit(clerk.page, `a[href="/window/${number}"]`);
-    await check(clerk.page, `${lang}-window-dossier-clerk`);
+    await ui.check(clerk.page, `${lang}-window-dossier-clerk`);
     await clerk.page.selectOption('#a-lead', 'DB-SP');
     await clerk.page.check('#a-copy-DB');
     const csrf = await clerk.page.getAttribute('form[action$="/assign"] input[name=_csrf]', 'value');
     const version = await clerk.page.getAttribute('form[action$="/assign"] input[name=version]', 'value');
     await submit(clerk.page, 'form[action$="/assign"] button[type=submit]');
-    assert.match(path(clerk.page), /\?done=assign$/);
+    assert.match(pathOf(clerk.page), /\?done=assign$/);
     assert.equal(await clerk.page.locator('.panel[role=status]').count(), 1, 'a notice says it is done');
     // The same form sent again with the version it showed: 409 with the message, nothing lost.
     const conflict = await clerk.page.request.post(server.url(`/window/${number}/assign`),
@@ -136,20 +95,20 @@ for (const lang of ['ar', 'fr']) {
 
     // The head of the service gives it to the agent.
     const head = await as(lang, 'chef.service@mef.gov.ma');
-    await goto(head.page, '/window?inbox=unit', `${lang}-window-unit`);
+    await ui.goto(head.page, '/window?inbox=unit', `${lang}-window-unit`);
     await submit(head.page, `a[href="/window/${number}"]`);
     await head.page.selectOption('#d-agent', { label: 'Karim Bennani' });
     await submit(head.page, 'form[action$="/dispatch"] button[type=submit]');
-    assert.match(path(head.page), /\?done=dispatch$/);
+    assert.match(pathOf(head.page), /\?done=dispatch$/);
     await head.ctx.close();
 
     // The agent starts, then writes the reply from the "answer" template.
     const agent = await as(lang, 'agent@mef.gov.ma');
-    await goto(agent.page, '/window?inbox=mine', `${lang}-window-mine`);
+    await ui.goto(agent.page, '/window?inbox=mine', `${lang}-window-mine`);
     await submit(agent.page, `a[href="/window/${number}"]`);
     await submit(agent.page, 'form[action$="/start"] button[type=submit]');
-    assert.match(path(agent.page), /\?done=start$/);
-    await check(agent.page, `${lang}-window-dossier-agent`);
+    assert.match(pathOf(agent.page), /\?done=start$/);
+    await ui.check(agent.page, `${lang}-window-dossier-agent`);
     await agent.page.selectOption('#r-template', 'answer');
     await agent.page.selectOption('#r-lang', lang);
     await agent.page.fill('#r-body', T[lang].reply);
@@ -160,15 +119,15 @@ for (const lang of ['ar', 'fr']) {
 
     // The signer approves: the reply is registered in the outgoing register and delivered.
     const signer = await as(lang, 'signataire@mef.gov.ma');
-    await goto(signer.page, '/letters', `${lang}-letters-queue`);
-    await goto(signer.page, '/letters/new', `${lang}-letter-new`);  // a letter that starts here: the form
-    await goto(signer.page, letterPath, `${lang}-letter-pending`);
+    await ui.goto(signer.page, '/letters', `${lang}-letters-queue`);
+    await ui.goto(signer.page, '/letters/new', `${lang}-letter-new`);  // a letter that starts here: the form
+    await ui.goto(signer.page, letterPath, `${lang}-letter-pending`);
     await submit(signer.page, '#approve');
     assert.match(await signer.page.innerText('main'), /MEF-S-\d{4}-\d{6}/, 'an outgoing number');
     await signer.ctx.close();
 
     // The citizen: the entry is answered and the sealed reply is there.
-    await goto(citizen.page, `/deposits/${number}`, `${lang}-deposit-answered`);
+    await ui.goto(citizen.page, `/deposits/${number}`, `${lang}-deposit-answered`);
     assert.match(await citizen.page.innerText('main'), new RegExp(T[lang].answered));
     const href = await citizen.page.getAttribute('a[href$="/letter.pdf"]', 'href');
     assert.ok(href, 'a link to the reply');
@@ -181,5 +140,5 @@ for (const lang of ['ar', 'fr']) {
 }
 
 test('no page met had an accessibility or rendering problem', () => {
-  assert.deepEqual(problems, []);
+  assert.deepEqual(ui.problems, []);
 });
