@@ -121,6 +121,14 @@ Server::~Server() {
 
 std::string Server::url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
 
+std::string Server::bearer(const std::string& login) const {
+    auto r = run_idara({"token", "create", "--data-dir", data_dir_, "--login", login, "--name", "itest"});
+    if (r.exit_code != 0) throw std::runtime_error("idara token create --login " + login + ": " + r.output);
+    std::string out = r.output;
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return "Authorization: Bearer " + out.substr(out.rfind('\n') + 1);
+}
+
 int Server::terminate() {
     if (pid_ <= 0) return -1;
     kill(pid_, SIGTERM);

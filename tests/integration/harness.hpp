@@ -44,6 +44,9 @@ public:
     Server& operator=(const Server&) = delete;
 
     std::string url(const std::string& path) const;
+    // "Authorization: Bearer <token>" for a fresh API token of `login` (`idara token create`);
+    // throws std::runtime_error with the command's output when it fails.
+    std::string bearer(const std::string& login) const;
     const std::string& data_dir() const { return data_dir_; }
     int port() const { return port_; }
     // Sends SIGTERM and waits; returns the exit status.

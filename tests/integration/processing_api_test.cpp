@@ -18,13 +18,7 @@ Server& server() {
     return s;
 }
 
-std::string token_for(const std::string& login) {
-    auto r = run_idara({"token", "create", "--data-dir", server().data_dir(), "--login", login, "--name", "itest"});
-    EXPECT_EQ(r.exit_code, 0) << r.output;
-    std::string out = r.output;
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return "Authorization: Bearer " + out.substr(out.rfind('\n') + 1);
-}
+std::string token_for(const std::string& login) { return server().bearer(login); }
 
 const std::string kBoundary = "----idaraProcessingBoundary42";
 
