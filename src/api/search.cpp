@@ -21,15 +21,9 @@ Error filter(std::string detail) { return Error{"search.filter", 400, std::move(
 
 // "YYYY-MM-DD" → the start of that day in Casablanca (ms UTC); with `next`, of the day after.
 std::optional<std::int64_t> day_start(std::string_view s, bool next = false) {
-    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-    auto y = parse_decimal(s.substr(0, 4)), m = parse_decimal(s.substr(5, 2)), d = parse_decimal(s.substr(8, 2));
-    if (!y || !m || !d) return std::nullopt;
-    const std::chrono::year_month_day ymd{std::chrono::year(static_cast<int>(*y)),
-                                          std::chrono::month(static_cast<unsigned>(*m)),
-                                          std::chrono::day(static_cast<unsigned>(*d))};
-    if (!ymd.ok()) return std::nullopt;
-    const auto day = std::chrono::sys_days(ymd) - std::chrono::days(next ? 0 : 1);
-    return deadline::end_of_casablanca_day_ms(day) + 1;
+    auto d = deadline::parse_civil_date(s);
+    if (!d) return std::nullopt;
+    return deadline::start_of_casablanca_day_ms(*d + std::chrono::days(next ? 1 : 0));
 }
 
 }  // namespace

@@ -4,7 +4,6 @@
 #include "storage/db.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 namespace idara::dashboard {
 
@@ -19,7 +18,7 @@ Result<std::optional<std::int64_t>> date_ms(const std::optional<std::string>& s,
     auto d = parse_date(*s);
     if (!d) return filter_error("not a date: " + s->substr(0, 20));
     return std::optional<std::int64_t>{end_of_day ? deadline::end_of_casablanca_day_ms(*d)
-                                                  : start_of_casablanca_day_ms(*d)};
+                                                  : deadline::start_of_casablanca_day_ms(*d)};
 }
 
 Result<std::vector<UnitChoice>> all_units(storage::Database& db, std::int64_t administration_id) {
@@ -36,19 +35,11 @@ Result<std::vector<UnitChoice>> all_units(storage::Database& db, std::int64_t ad
 }  // namespace
 
 std::optional<std::chrono::sys_days> parse_date(std::string_view s) {
-    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-    auto num = [&](std::size_t at, std::size_t len) -> std::optional<int> {
-        int v = 0;
-        auto [end, ec] = std::from_chars(s.data() + at, s.data() + at + len, v);
-        if (ec != std::errc() || end != s.data() + at + len) return std::nullopt;
-        return v;
-    };
-    auto y = num(0, 4), m = num(5, 2), d = num(8, 2);
-    if (!y || !m || !d || *y < 2000 || *y >= 2100) return std::nullopt;
-    const std::chrono::year_month_day ymd{std::chrono::year(*y), std::chrono::month(static_cast<unsigned>(*m)),
-                                          std::chrono::day(static_cast<unsigned>(*d))};
-    if (!ymd.ok()) return std::nullopt;
-    return std::chrono::sys_days(ymd);
+    auto d = deadline::parse_civil_date(s);
+    if (!d) return std::nullopt;
+    const int y = static_cast<int>(std::chrono::year_month_day(*d).year());
+    if (y < 2000 || y >= 2100) return std::nullopt;
+    return d;
 }
 
 Result<Plan> plan(storage::Database& db, const identity::Principal& who, const Query& q, std::int64_t now_ms) {

@@ -40,7 +40,7 @@ Result<std::vector<Week>> make_weeks(const Filter& f) {
         Week w;
         w.monday = m;
         w.label = iso_week_label(m);
-        w.start_ms = start_of_casablanca_day_ms(m);
+        w.start_ms = deadline::start_of_casablanca_day_ms(m);
         w.end_ms = deadline::end_of_casablanca_day_ms(m + std::chrono::days(6));
         weeks.push_back(std::move(w));
     }
@@ -211,10 +211,6 @@ std::string iso_week_label(std::chrono::sys_days monday) {
     char buf[16];
     std::snprintf(buf, sizeof buf, "%04d-W%02d", static_cast<int>(y), static_cast<int>(week));
     return buf;
-}
-
-std::int64_t start_of_casablanca_day_ms(std::chrono::sys_days d) {
-    return deadline::end_of_casablanca_day_ms(d - std::chrono::days(1)) + 1;
 }
 
 }  // namespace idara::dashboard

@@ -107,7 +107,5 @@ Percentiles percentiles(std::vector<double> days);
 std::chrono::sys_days iso_monday(std::chrono::sys_days d);
 // "2026-W07" for the ISO week starting on `monday`.
 std::string iso_week_label(std::chrono::sys_days monday);
-// The first millisecond of civil day `d` in Casablanca, in ms UTC.
-std::int64_t start_of_casablanca_day_ms(std::chrono::sys_days d);
 
 }  // namespace idara::dashboard

@@ -47,4 +47,26 @@ std::int64_t end_of_casablanca_day_ms(std::chrono::sys_days d) {
     return next_midnight_local - offset_ms(static_cast<double>(next_midnight_local), true) - 1;
 }
 
+std::int64_t start_of_casablanca_day_ms(std::chrono::sys_days d) {
+    return end_of_casablanca_day_ms(d - std::chrono::days(1)) + 1;
+}
+
+std::optional<std::chrono::sys_days> parse_civil_date(std::string_view s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+    auto num = [&](std::size_t at, std::size_t len) -> std::optional<int> {
+        int v = 0;
+        for (std::size_t i = at; i < at + len; ++i) {
+            if (s[i] < '0' || s[i] > '9') return std::nullopt;
+            v = v * 10 + (s[i] - '0');
+        }
+        return v;
+    };
+    auto y = num(0, 4), m = num(5, 2), d = num(8, 2);
+    if (!y || !m || !d) return std::nullopt;
+    const std::chrono::year_month_day ymd{std::chrono::year(*y), std::chrono::month(static_cast<unsigned>(*m)),
+                                          std::chrono::day(static_cast<unsigned>(*d))};
+    if (!ymd.ok()) return std::nullopt;
+    return std::chrono::sys_days(ymd);
+}
+
 }  // namespace idara::deadline

@@ -9,6 +9,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 namespace idara::deadline {
 
@@ -16,5 +18,10 @@ namespace idara::deadline {
 std::chrono::sys_days casablanca_day(std::int64_t ms_utc);
 // The last millisecond of civil day `d` in Casablanca (23:59:59.999 local), in ms UTC.
 std::int64_t end_of_casablanca_day_ms(std::chrono::sys_days d);
+// The first millisecond of civil day `d` in Casablanca (00:00 local), in ms UTC.
+std::int64_t start_of_casablanca_day_ms(std::chrono::sys_days d);
+// "2026-05-14" (four-digit year, two-digit month and day, a real calendar date) as a civil
+// day; nullopt for anything else. Callers bound the year when they need to.
+std::optional<std::chrono::sys_days> parse_civil_date(std::string_view s);
 
 }  // namespace idara::deadline

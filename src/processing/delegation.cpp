@@ -3,28 +3,12 @@
 #include "processing/workflow_impl.hpp"
 
 #include "core/dates.hpp"
+#include "deadline/casablanca_day.hpp"
 
-#include <chrono>
 
 namespace idara::processing {
 
 using storage::Tx;
-
-namespace {
-
-// "YYYY-MM-DD" and a real calendar date.
-bool civil_date(std::string_view s) {
-    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-    for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u})
-        if (s[i] < '0' || s[i] > '9') return false;
-    const int y = std::stoi(std::string(s.substr(0, 4))), m = std::stoi(std::string(s.substr(5, 2))),
-              d = std::stoi(std::string(s.substr(8, 2)));
-    return std::chrono::year_month_day(std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
-                                       std::chrono::day(static_cast<unsigned>(d)))
-        .ok();
-}
-
-}  // namespace
 
 Result<std::int64_t> WorkflowService::delegate(const identity::Principal& who, std::int64_t from_account_id,
                                                std::int64_t to_account_id, std::string_view starts_on,
@@ -35,7 +19,8 @@ Result<std::int64_t> WorkflowService::delegate(const identity::Principal& who, s
     // Oneself, or anyone of the administration for an admin.
     if (from_account_id != who.account_id && !who.has_role(identity::Role::admin))
         return errors::forbidden("only an administrator delegates for someone else");
-    if (!civil_date(starts_on) || !civil_date(ends_on) || ends_on < starts_on || from_account_id == to_account_id)
+    if (!deadline::parse_civil_date(starts_on) || !deadline::parse_civil_date(ends_on) || ends_on < starts_on ||
+        from_account_id == to_account_id)
         return Error{"processing.delegation", 400, std::string(starts_on) + ".." + std::string(ends_on)};
     const std::int64_t now = im.clock.now_ms();
     if (std::string(ends_on) < i18n::casablanca_date_iso(now)) return Error{"processing.delegation", 400, "in the past"};

@@ -35,6 +35,16 @@ TEST(CasablancaDay, OffsetsFromIcu) {
     EXPECT_EQ(i18n::iso_utc_ms(end_of_casablanca_day_ms(sys_days(ymd(2025, 3, 10)))), "2025-03-10T23:59:59.999Z");
 }
 
+TEST(CasablancaDay, StartOfDayAndCivilDatesAsTyped) {
+    EXPECT_EQ(i18n::iso_utc_ms(start_of_casablanca_day_ms(sys_days(ymd(2025, 7, 11)))), "2025-07-10T23:00:00.000Z");
+    EXPECT_EQ(i18n::iso_utc_ms(start_of_casablanca_day_ms(sys_days(ymd(2025, 3, 10)))), "2025-03-10T00:00:00.000Z");
+    EXPECT_EQ(parse_civil_date("2026-05-14"), sys_days(ymd(2026, 5, 14)));
+    EXPECT_EQ(parse_civil_date("2028-02-29"), sys_days(ymd(2028, 2, 29)));
+    for (const char* bad : {"2026-02-30", "2026-13-01", "2026-00-10", "2026-5-14", "2026/05/14", "-123-01-01",
+                            "2026-05-1x", "2026-05-14 ", "", "20260514"})
+        EXPECT_FALSE(parse_civil_date(bad)) << bad;
+}
+
 TEST(DueDate, WorkingDaysAcrossAWeekend) {
     // Friday 4 July 2025 + 5 working days: Mon 7 .. Fri 11.
     EXPECT_EQ(due({5, true}, ymd(2025, 7, 4)), "2025-07-11");
