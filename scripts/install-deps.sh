@@ -12,7 +12,7 @@ BUILD_PKGS=(
   libcli11-dev libtomlplusplus-dev libkainjow-mustache-dev
   libicu-dev libcurl4-openssl-dev
   libpango1.0-dev libcairo2-dev libqrencode-dev fonts-noto-core libqpdf-dev qpdf libpoppler-cpp-dev
-  libmagic-dev libmagic-mgc libjpeg62-turbo-dev libpng-dev
+  libmagic-dev libmagic-mgc libjpeg62-turbo-dev libpng-dev liboath-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 TEST_PKGS=(

@@ -1,0 +1,2 @@
+-- PLACEHOLDER: replaced by the owner of 0010_pki before landing.
+SELECT 1;

@@ -1,0 +1,2 @@
+-- PLACEHOLDER: replaced by the owner of 0011_journal before landing.
+SELECT 1;

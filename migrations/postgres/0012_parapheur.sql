@@ -1,0 +1,2 @@
+-- PLACEHOLDER: replaced by the owner of 0012_parapheur before landing.
+SELECT 1;
