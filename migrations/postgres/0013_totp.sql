@@ -1,0 +1,2 @@
+-- PLACEHOLDER: replaced by the owner of 0013_totp before landing.
+SELECT 1;
