@@ -3,6 +3,7 @@
 #include "runtime.hpp"
 
 #include "identity/demo.hpp"
+#include "parapheur/demo.hpp"
 #include "storage/migrations.hpp"
 
 #include <filesystem>
@@ -62,7 +63,11 @@ int cmd_init(const GlobalOptions& g, const InitOptions& o) {
     if (o.demo) {
         auto logins = identity::seed_demo(*(*rt)->identity);
         if (!logins) return undo(logins.error());
+        if (auto t = identity::seed_demo_totp(*(*rt)->identity, *(*rt)->totp, *logins); !t) return undo(t.error());
+        if (auto t = parapheur::seed_demo_templates(*(*rt)->db, system_clock().now_ms()); !t) return undo(t.error());
         print_demo_logins(*logins);
+        std::cout << "Demo second factor (TOTP, RFC 6238) of every signer and admin account: secret "
+                  << identity::kDemoTotpSecret << " (oathtool --totp -b " << identity::kDemoTotpSecret << ")\n\n";
     }
     if (auto k = ensure_all_keys(**rt); !k) return undo(k.error());
     return 0;

@@ -6,8 +6,11 @@
 #include "api/attestation.hpp"
 #include "api/dashboard.hpp"
 #include "api/holidays.hpp"
+#include "api/journal.hpp"
 #include "api/outgoing.hpp"
+#include "api/parapheur.hpp"
 #include "api/search.hpp"
+#include "api/verify.hpp"
 #include "api/processing.hpp"
 #include "api/health.hpp"
 #include "api/routes.hpp"
@@ -15,6 +18,7 @@
 #include "http/metrics.hpp"
 #include "http/server.hpp"
 #include "http/static_files.hpp"
+#include "journal/journal.hpp"
 #include "search/index.hpp"
 #include "web/dashboard_pages.hpp"
 #include "web/pages.hpp"
@@ -74,6 +78,8 @@ int cmd_serve(const GlobalOptions& g, const ServeOptions& so) {
     auto rt = open_runtime(cfg, OpenMode::existing);
     if (!rt) return fail(rt.error());
     if (auto s = require_current_schema(*(*rt)->db); !s) return fail(s.error());
+    // The dev PKI where missing and the built-in time-stamping authority (signatures are B-T).
+    if (auto s = prepare_signing(**rt); !s) return fail(s.error());
 
     // Files a crash left behind (written by a registration that never committed) go before serving.
     if (auto swept = (*rt)->blobs->remove_unreferenced(*(*rt)->db); !swept) return fail(swept.error());
@@ -96,16 +102,27 @@ int cmd_serve(const GlobalOptions& g, const ServeOptions& so) {
     vmp.max_parts = 4;
     vmp.max_part_bytes = std::min<std::size_t>(static_cast<std::size_t>(cfg.server.max_body_bytes), 4u << 20);
     api::register_registry(router, api::RegistryApi{*runtime.identity, *runtime.deposits, keys, mp, vmp});
+    api::register_verify(router, api::VerifyApi{*runtime.deposits, keys, [&runtime] { return validation_options(runtime); },
+                                                [&runtime] {
+                                                    return runtime.db->read<std::string>([&](storage::Tx& tx) {
+                                                        return runtime.pki->crl_der(tx);
+                                                    });
+                                                },
+                                                vmp});
     api::register_processing(router, api::ProcessingApi{*runtime.identity, *runtime.workflow, mp});
     api::register_outgoing(router, api::OutgoingApi{*runtime.identity, *runtime.letters, *runtime.workflow, mp});
+    api::register_parapheur(router, api::ParapheurApi{*runtime.identity, *runtime.circuits, mp});
     api::register_search(router, *runtime.identity, *runtime.db);
     api::register_attestation(router, *runtime.identity, *runtime.attestations);
     api::register_holidays(router, *runtime.identity, *runtime.holidays, *runtime.db);
     api::register_dashboard(router, *runtime.identity, *runtime.db);
+    journal::Journal journal(*runtime.db, *runtime.keys);  // the tamper-evident journal's tree heads and proofs
+    api::register_journal(router, api::JournalApi{*runtime.identity, *runtime.deposits, *runtime.db, journal});
     http::register_static_files(router);
     web::PagesContext pages{*(*rt)->identity, cfg.security.cookie_secure};
     pages.deposits = runtime.deposits.get();
     pages.verify_keys = keys;
+    pages.validation_options = [&runtime] { return validation_options(runtime); };
     pages.attachment_limits.max_count = static_cast<std::size_t>(cfg.registry.max_files);
     pages.attachment_limits.max_bytes = static_cast<std::size_t>(cfg.registry.max_file_bytes);
     pages.attachment_limits.max_total_bytes = static_cast<std::size_t>(cfg.registry.max_total_bytes);
@@ -113,6 +130,8 @@ int cmd_serve(const GlobalOptions& g, const ServeOptions& so) {
     pages.workflow = runtime.workflow.get();
     pages.letters = runtime.letters.get();
     pages.attestations = runtime.attestations.get();
+    pages.totp = runtime.totp.get();
+    pages.circuits = runtime.circuits.get();
     web::register_pages(router, pages);
     web::register_dashboard_pages(router, pages, *runtime.db);
     // Paths outside /api/ that match no route get the HTML "page not found" in the visitor's language.
@@ -144,6 +163,21 @@ int cmd_serve(const GlobalOptions& g, const ServeOptions& so) {
             }
         });
     }
+    // A signed tree head of the journal at [journal] sth_interval_seconds when it grew.
+    std::jthread sth_loop([&journal, every = std::chrono::seconds(cfg.journal.sth_interval_seconds)](std::stop_token stop) {
+        std::mutex mu;
+        std::condition_variable_any cv;
+        while (!stop.stop_requested()) {
+            {
+                std::unique_lock lock(mu);
+                if (cv.wait_for(lock, stop, every, [] { return false; })) break;
+            }
+            if (stop.stop_requested()) break;
+            auto sth = journal.make_sth_if_grown();
+            if (!sth) log::warn("journal.sth", {{"error", sth.error().code}, {"detail", sth.error().detail}});
+            else if (*sth) log::info("journal.sth", {{"tree_size", std::to_string((*sth)->tree_size)}});
+        }
+    });
     server->run();
     return 0;
 }

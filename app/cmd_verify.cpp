@@ -1,4 +1,11 @@
-// idara verify: checks a receipt PDF (or a QR payload) from the command line.
+// idara verify: checks a receipt PDF (or a QR payload), any signed PDF, or a detached CAdES
+// signature (--detached SIG) from the command line.
+//
+// Every signature is also reported as the validator sees it (trust/validate.hpp): ETSI EN
+// 319 102-1 indication and sub-indication, signer, chain, time-stamp, revocation, with the
+// reason in the chosen language; --json prints the API's shape (api/verify.hpp).
+// A receipt (a PDF carrying a QR payload) keeps the receipt verdict and exit code; for any
+// other file the exit code is 0 only when the overall indication is TOTAL_PASSED.
 //
 // With --keys FILE (a copy of /.well-known/idara-keys.json) it works fully offline:
 // the seal against the published trust anchors and the QR signature against the
@@ -8,10 +15,14 @@
 #include "commands.hpp"
 #include "runtime.hpp"
 
+#include "api/verify.hpp"
 #include "core/dates.hpp"
 #include "core/i18n.hpp"
 #include "registry/verify.hpp"
 #include "trust/key_store.hpp"
+#include "trust/validate.hpp"
+
+#include <boost/json.hpp>
 
 #include <fstream>
 #include <iostream>
@@ -52,6 +63,35 @@ void print(const registry::VerificationReport& r, i18n::Lang l) {
         if (c.has(l, "registry.reason." + reason)) std::cout << "  - " << c.get(l, "registry.reason." + reason) << "\n";
 }
 
+void print_validation(const trust::ValidationReport& r, i18n::Lang l) {
+    const auto& c = i18n::catalogue();
+    auto indication = [](trust::Indication i, trust::SubIndication sub) {
+        std::string out(trust::to_string(i));
+        if (!trust::to_string(sub).empty()) out += "/" + std::string(trust::to_string(sub));
+        return out;
+    };
+    std::cout << "signature report (" << r.format << ", " << r.signatures.size() << " signature(s)): "
+              << indication(r.indication, r.sub_indication) << " — "
+              << c.get(l, trust::reason_key(r.indication, r.sub_indication)) << "\n";
+    for (const auto& s : r.signatures) {
+        std::cout << "signature " << (s.field_name.empty() ? std::string("(detached)") : s.field_name) << ": "
+                  << indication(s.indication, s.sub_indication) << " — "
+                  << c.get(l, trust::reason_key(s.indication, s.sub_indication)) << "\n";
+        if (!s.signer_common_name.empty())
+            std::cout << "  signer " << s.signer_common_name << " — " << s.signer_organisation << " (certificate sha256 "
+                      << s.signer_cert_sha256 << ")\n";
+        std::cout << "  integrity " << (s.integrity ? "ok" : "BROKEN") << ", whole document "
+                  << (s.total_document ? "yes" : "no") << ", chain " << (s.chain_trusted ? "trusted" : "NOT trusted")
+                  << (s.chain_error.empty() ? "" : " (" + s.chain_error + ")") << ", revocation " << s.revocation << "\n";
+        if (s.timestamp.present)
+            std::cout << "  time-stamp " << (s.timestamp.gen_time_ms ? i18n::iso_utc(s.timestamp.gen_time_ms) : "?")
+                      << " by " << s.timestamp.tsa_name << ": " << (s.timestamp.valid ? "valid" : "INVALID")
+                      << (s.timestamp.error.empty() ? "" : " (" + s.timestamp.error + ")") << "\n";
+        else
+            std::cout << "  time-stamp: none\n";
+    }
+}
+
 }  // namespace
 
 int cmd_verify(const GlobalOptions& g, const VerifyOptions& o) {
@@ -77,17 +117,58 @@ int cmd_verify(const GlobalOptions& g, const VerifyOptions& o) {
         keys = std::move(*k);
     }
     registry::DepositService* reg = rt ? rt->deposits.get() : nullptr;
+    // The validator's anchors: offline those of the keys document (no CRL), else the platform's.
+    trust::ValidationOptions vopts;
+    if (rt) {
+        auto v = validation_options(*rt);
+        if (!v) return fail(v.error());
+        vopts = std::move(*v);
+    } else {
+        vopts.anchors_pem = keys.anchors_pem;
+    }
+    if (o.detached) {
+        if (o.file.empty()) {
+            std::cerr << "idara verify: --detached needs the signed FILE\n";
+            return 2;
+        }
+        auto content = read_file(o.file);
+        if (!content) return fail(content.error());
+        auto sig = read_file(*o.detached);
+        if (!sig) return fail(sig.error());
+        auto v = trust::validate_detached(*content, *sig, vopts);
+        if (!v) return fail(v.error());
+        if (o.json)
+            std::cout << boost::json::serialize(boost::json::object{{"verdict", api::verdict_of(v->indication)},
+                                                                    {"validation", api::validation_json(*v)}})
+                      << "\n";
+        else print_validation(*v, lang);
+        return v->indication == trust::Indication::total_passed ? 0 : 1;
+    }
     Result<registry::VerificationReport> report = errors::bad_request();
+    std::optional<trust::ValidationReport> validation;
     if (!o.file.empty()) {
         auto pdf = read_file(o.file);
         if (!pdf) return fail(pdf.error());
         report = registry::verify_receipt_pdf(*pdf, keys, reg);
+        auto v = trust::validate_pdf(*pdf, vopts);
+        if (!v) return fail(v.error());
+        validation = std::move(*v);
     } else {
         report = registry::verify_qr_payload(o.payload, keys, reg);
     }
     if (!report) return fail(report.error());
-    print(*report, lang);
-    return report->verdict == registry::Verdict::valid ? 0 : 1;
+    const bool receipt = !o.payload.empty() || report->qr.has_value();
+    if (o.json) {
+        auto j = api::receipt_report_json(*report);
+        if (validation) j["validation"] = api::validation_json(*validation);
+        if (!receipt && validation) j["verdict"] = api::verdict_of(validation->indication);
+        std::cout << boost::json::serialize(j) << "\n";
+    } else {
+        if (receipt) print(*report, lang);
+        if (validation) print_validation(*validation, lang);
+    }
+    if (receipt) return report->verdict == registry::Verdict::valid ? 0 : 1;
+    return validation && validation->indication == trust::Indication::total_passed ? 0 : 1;
 }
 
 }  // namespace idara::app

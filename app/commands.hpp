@@ -77,10 +77,16 @@ struct VerifyOptions {
     std::string payload;                  // or a QR payload / verification URL
     std::optional<std::string> keys_file; // offline: a copy of /.well-known/idara-keys.json
     std::string lang = "fr";              // language of the explanations
+    std::optional<std::string> detached;  // a detached CAdES signature (.p7s) of `file`
+    bool json = false;                    // JSON report (the API's shape) instead of text
 };
 int cmd_verify(const GlobalOptions& g, const VerifyOptions& o);
 
+// `idara pki list|import|revoke|crl|issue-dev` (cmd_pki.cpp).
+template <class Cli> void add_pki_commands(Cli& app, GlobalOptions& g, int& rc);
 // `idara holidays list|adjust|clear` added to the command line (Cli = CLI::App; cmd_holidays.cpp).
 template <class Cli> void add_holidays_commands(Cli& app, GlobalOptions& g, int& rc);
+// `idara audit verify|sth`: the tamper-evident journal (cmd_audit.cpp).
+template <class Cli> void add_audit_commands(Cli& app, GlobalOptions& g, int& rc);
 
 }  // namespace idara::app

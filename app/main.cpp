@@ -126,15 +126,19 @@ int main(int argc, char** argv) {
     type_list->add_option("--admin", types_admin, "Administration code")->required();
     type_list->callback([&] { rc = cmd_type_list(g, types_admin); });
 
-    auto* verify = app.add_subcommand("verify", "Verify a receipt PDF or a QR payload (offline with --keys)");
+    auto* verify = app.add_subcommand("verify", "Verify a receipt or signed PDF, a detached signature, or a QR payload (offline with --keys)");
     add_global(*verify, g);
     VerifyOptions vo;
     verify->add_option("file", vo.file, "The receipt PDF");
     verify->add_option("--payload", vo.payload, "A QR payload or verification URL instead of a file");
     verify->add_option("--keys", vo.keys_file, "A copy of /.well-known/idara-keys.json: verify offline, without the register");
     verify->add_option("--lang", vo.lang, "Language of the explanations (ar or fr)");
+    verify->add_option("--detached", vo.detached, "A detached CAdES signature (.p7s) of FILE");
+    verify->add_flag("--json", vo.json, "Print the report as JSON (as POST /api/v1/verify answers)");
     verify->callback([&] { rc = cmd_verify(g, vo); });
+    add_pki_commands(app, g, rc);
     add_holidays_commands(app, g, rc);
+    add_audit_commands(app, g, rc);
 
     try {
         app.parse(argc, argv);

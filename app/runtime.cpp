@@ -37,6 +37,23 @@ registry::DepositOptions deposit_options(const config::Config& c) {
 }
 
 // [mail] into the mailer's configuration; the password is read from its file.
+// [trust]: the extra anchors file is read once, at start-up; one that cannot be read or holds no
+// certificate stops idara (a typo must not silently trust nothing more).
+Result<trust::PkiOptions> pki_options(const config::Config& c) {
+    trust::PkiOptions o;
+    o.ocsp = c.trust.ocsp;
+    if (!c.trust.anchors_file.empty()) {
+        std::ifstream in(c.trust.anchors_file, std::ios::binary);
+        if (!in.is_open()) return Error{"setup.trust", 1, "cannot read trust.anchors_file " + c.trust.anchors_file};
+        std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        auto certs = trust::certs_from_pem(pem);
+        if (certs.empty())
+            return Error{"setup.trust", 1, "trust.anchors_file " + c.trust.anchors_file + " holds no PEM certificate"};
+        for (const auto& cert : certs) o.extra_anchors_pem.push_back(trust::to_pem(cert.get()));
+    }
+    return o;
+}
+
 Result<outgoing::MailConfig> mail_config(const config::Config& c) {
     outgoing::MailConfig m;
     m.smtp_url = c.mail.smtp_url;
@@ -127,6 +144,10 @@ Result<std::unique_ptr<Runtime>> open_runtime(const config::Config& cfg, OpenMod
     auto mk = master_key(cfg);
     if (!mk) return mk.error();
     rt->keys = std::make_unique<trust::KeyStore>(*rt->db, *mk);
+    auto po = pki_options(cfg);
+    if (!po) return po.error();
+    rt->pki = std::make_unique<trust::Pki>(*rt->db, *rt->keys, std::move(*po));
+    rt->totp = std::make_unique<identity::TotpService>(*rt->db, *rt->identity, *mk);
     rt->holidays = std::make_unique<deadline::HolidayStore>(*rt->db);
     auto dopts = deposit_options(cfg);
     dopts.due_date = processing::legal_due_date(*rt->holidays);
@@ -136,9 +157,29 @@ Result<std::unique_ptr<Runtime>> open_runtime(const config::Config& cfg, OpenMod
     wo.deadlines = processing::legal_rules(*rt->holidays);
     rt->workflow = std::make_unique<processing::WorkflowService>(*rt->db, *rt->blobs, *rt->deposits, wo);
     rt->attestations = std::make_unique<processing::AttestationService>(*rt->db, *rt->blobs, *rt->keys);
+    rt->tsa = std::make_unique<RuntimeTsa>();
+    if (!cfg.trust.tsa_url.empty()) rt->tsa->install(trust::make_http_tsa({.url = cfg.trust.tsa_url}));
+    {
+        // Signing needs the password and a fresh TOTP code at the action (identity/totp.hpp).
+        identity::TotpService& totp = *rt->totp;
+        auto reauth = [&totp](const identity::Principal& who, std::string_view password, std::string_view code,
+                              std::string_view origin) -> Status {
+            const auto sp = origin.rfind(' ');
+            const std::string ip(sp == std::string_view::npos ? origin : origin.substr(sp + 1));
+            return totp.reauthenticate(who.account_id, password, code, ip);
+        };
+        parapheur::CircuitOptions co;
+        co.max_pdf_bytes = dopts.limits.max_bytes;
+        rt->circuits = std::make_unique<parapheur::CircuitService>(*rt->db, *rt->blobs, *rt->pki, rt->tsa.get(),
+                                                                   reauth, co);
+    }
     outgoing::OutgoingOptions oo;
     oo.limits = dopts.limits;
     rt->letters = std::make_unique<outgoing::OutgoingService>(*rt->db, *rt->blobs, *rt->keys, *rt->identity, oo);
+    // Letters are approved through their e-parapheur circuit (outgoing_letter template).
+    rt->letters->set_circuits(*rt->circuits);
+    // Letters are approved through their e-parapheur circuit (outgoing/letters.hpp).
+    rt->letters->set_circuits(*rt->circuits);
     // A reply registered in the outgoing register answers its incoming entry, in the same transaction.
     rt->letters->set_registered_hook([](storage::Tx& tx, const outgoing::Letter& l) -> Status {
         if (!l.in_reply_to || !l.register_number) return {};
@@ -177,10 +218,53 @@ Status ensure_all_keys(Runtime& rt) {
     if (!admins) return admins.error();
     return rt.db->write_tx([&](storage::Tx& tx) -> Status {
         if (auto s = rt.keys->ensure_keys(tx, 0, "IDARA", "idara"); !s) return s;
+        if (auto s = rt.pki->ensure_dev_hierarchy(tx); !s) return s;
         for (const auto& a : *admins)
             if (auto s = rt.keys->ensure_keys(tx, a.id, a.code, a.name_fr); !s) return s;
         return {};
     });
+}
+
+Result<std::string> RuntimeTsa::timestamp(std::span<const unsigned char, 32> sha256) {
+    std::shared_ptr<trust::TimeStamper> inner;
+    {
+        std::lock_guard lock(mu_);
+        inner = inner_;
+    }
+    if (!inner) return Error{"trust.tsa_unavailable", 503, "no time-stamping authority is set up"};
+    return inner->timestamp(sha256);
+}
+
+void RuntimeTsa::install(std::shared_ptr<trust::TimeStamper> inner) {
+    std::lock_guard lock(mu_);
+    inner_ = std::move(inner);
+}
+
+bool RuntimeTsa::installed() const {
+    std::lock_guard lock(mu_);
+    return inner_ != nullptr;
+}
+
+Status prepare_signing(Runtime& rt) {
+    auto id = rt.db->write<trust::SigningIdentity>([&](storage::Tx& tx) -> Result<trust::SigningIdentity> {
+        if (auto s = rt.pki->ensure_dev_hierarchy(tx); !s) return s.error();
+        auto tsa = rt.pki->tsa_identity(tx);
+        if (!tsa) return tsa.error();
+        // The built-in authority keeps its own references to the key and certificates.
+        trust::SigningIdentity copy;
+        EVP_PKEY_up_ref((*tsa)->key.get());
+        copy.key.reset((*tsa)->key.get());
+        X509_up_ref((*tsa)->cert.get());
+        copy.cert.reset((*tsa)->cert.get());
+        for (const auto& c : (*tsa)->chain) {
+            X509_up_ref(c.get());
+            copy.chain.emplace_back(c.get());
+        }
+        return copy;
+    });
+    if (!id) return id.error();
+    if (rt.cfg.trust.tsa_url.empty()) rt.tsa->install(trust::make_builtin_tsa(std::move(*id), system_clock()));
+    return {};
 }
 
 Result<registry::VerifyKeys> verify_keys(Runtime& rt) {
@@ -190,6 +274,25 @@ Result<registry::VerifyKeys> verify_keys(Runtime& rt) {
         auto anchors = rt.keys->trust_anchors_pem(tx);
         if (!anchors) return anchors.error();
         return registry::VerifyKeys{std::move(*keys), std::move(*anchors)};
+    });
+}
+
+Result<trust::ValidationOptions> validation_options(Runtime& rt) {
+    return rt.db->read<trust::ValidationOptions>([&](storage::Tx& tx) -> Result<trust::ValidationOptions> {
+        trust::ValidationOptions o;
+        auto anchors = rt.pki->anchors_pem(tx);
+        if (!anchors) return anchors.error();
+        o.anchors_pem = std::move(*anchors);
+        // Before the first `idara init`/`migrate` of this version there is no issuing CA, hence no CRL.
+        auto ca = tx.query_one("SELECT 1 FROM pki_issuing_cas LIMIT 1");
+        if (!ca) return ca.error();
+        if (*ca) {
+            auto crl = rt.pki->crl_der(tx);
+            if (!crl) return crl.error();
+            o.crls_der.push_back(std::move(*crl));
+        }
+        o.ocsp = rt.pki->options().ocsp;
+        return o;
     });
 }
 

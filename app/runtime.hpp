@@ -14,8 +14,10 @@
 #include "core/error.hpp"
 #include "deadline/holiday_store.hpp"
 #include "identity/service.hpp"
+#include "identity/totp.hpp"
 #include "outgoing/letters.hpp"
 #include "outgoing/mailer.hpp"
+#include "parapheur/circuits.hpp"
 #include "processing/attestation.hpp"
 #include "processing/workflow.hpp"
 #include "registry/deposit.hpp"
@@ -23,10 +25,28 @@
 #include "storage/db.hpp"
 #include "registry/verify.hpp"
 #include "trust/key_store.hpp"
+#include "trust/pki.hpp"
+#include "trust/tsa.hpp"
+#include "trust/validate.hpp"
 
 #include <memory>
+#include <mutex>
 
 namespace idara::app {
+
+// The runtime's time-stamping authority: the HTTP client of [trust] tsa_url, else the built-in
+// authority over the PKI's TSA identity, installed by prepare_signing(). Until one is installed
+// every timestamp() is trust.tsa_unavailable (503): never a silent downgrade. Thread-safe.
+class RuntimeTsa : public trust::TimeStamper {
+public:
+    Result<std::string> timestamp(std::span<const unsigned char, 32> sha256) override;
+    void install(std::shared_ptr<trust::TimeStamper> inner);
+    bool installed() const;
+
+private:
+    mutable std::mutex mu_;
+    std::shared_ptr<trust::TimeStamper> inner_;
+};
 
 struct Runtime {
     config::Config cfg;
@@ -34,10 +54,15 @@ struct Runtime {
     std::unique_ptr<storage::BlobStore> blobs;
     std::unique_ptr<identity::Service> identity;
     std::unique_ptr<trust::KeyStore> keys;
+    std::unique_ptr<trust::Pki> pki;  // certificates: dev hierarchy, imports, checks, CRL ([trust] section)
+    std::unique_ptr<identity::TotpService> totp;  // second factor; secrets sealed with the master key
     std::unique_ptr<deadline::HolidayStore> holidays;  // the legal clock's calendar
     std::unique_ptr<registry::DepositService> deposits;
     std::unique_ptr<processing::WorkflowService> workflow;
     std::unique_ptr<processing::AttestationService> attestations;  // silence-as-approval attestations
+    // Declared before letters so that they outlive it (letters keeps a pointer to circuits).
+    std::unique_ptr<RuntimeTsa> tsa;                     // time-stamps of every signature (B-T)
+    std::unique_ptr<parapheur::CircuitService> circuits; // e-parapheur; re-authentication by totp
     std::unique_ptr<outgoing::OutgoingService> letters;  // replies and outgoing mail; answers entries
     std::unique_ptr<outgoing::Mailer> mailer;            // null when [mail] smtp_url is empty
 };
@@ -57,8 +82,15 @@ Status require_current_schema(storage::Database& db);
 // Makes the platform's and every administration's seal and QR keys where missing.
 Status ensure_all_keys(Runtime& rt);
 
+// Makes the development PKI where missing and installs the built-in time-stamping authority in
+// rt.tsa (unless [trust] tsa_url names an external one, installed by open_runtime). serve calls it.
+Status prepare_signing(Runtime& rt);
+
 // The published QR keys and trust anchors.
 Result<registry::VerifyKeys> verify_keys(Runtime& rt);
+// What the signature validator checks against: the platform's anchors (dev root + [trust]
+// anchors_file), the issuing CA's current CRL, and OCSP when [trust] ocsp is on.
+Result<trust::ValidationOptions> validation_options(Runtime& rt);
 
 // Prints "idara: <message>" for an error on stderr and returns exit code 1.
 int fail(const Error& e);

@@ -142,58 +142,6 @@ json::object entry_json(const registry::Entry& e) {
     return o;
 }
 
-json::object report_json(const registry::VerificationReport& r) {
-    json::array sigs;
-    for (const auto& s : r.signatures) {
-        json::object o{{"field", s.field_name},       {"sub_filter", s.sub_filter},
-                       {"integrity", s.integrity},     {"total_document", s.total_document},
-                       {"chain_trusted", s.chain_trusted}, {"signer", s.signer_common_name},
-                       {"organisation", s.signer_organisation}, {"certificate_sha256", s.signer_cert_sha256}};
-        o["signed_at"] = s.signing_time_ms ? json::value(i18n::iso_utc(*s.signing_time_ms)) : json::value(nullptr);
-        if (!s.chain_error.empty()) o["chain_error"] = s.chain_error;
-        sigs.push_back(std::move(o));
-    }
-    json::array reasons;
-    for (const auto& x : r.reasons) reasons.push_back(json::string(x));
-    json::object o{{"verdict", registry::verdict_name(r.verdict)}, {"reasons", std::move(reasons)},
-                   {"signatures", std::move(sigs)}};
-    if (r.qr)
-        o["qr"] = json::object{{"register_number", r.qr->register_number}, {"registered_at", i18n::iso_utc(r.qr->registered_at_ms)},
-                               {"digest", r.qr->receipt_digest}, {"kid", r.qr->kid},
-                               {"signature_valid", r.qr_signature_valid}};
-    if (r.register_entry)
-        o["register"] = json::object{{"register_number", r.register_entry->register_number},
-                                     {"registered_at", i18n::iso_utc(r.register_entry->registered_at_ms)},
-                                     {"administration", r.register_entry->administration_code},
-                                     {"status", registry::status_name(r.register_entry->status)},
-                                     {"matches", r.register_matches}};
-    return o;
-}
-
-http::Response post_verify(const RegistryApi& api, http::Request& req) {
-    auto keys = api.verify_keys();
-    if (!keys) return error_response(keys.error());
-    const std::string ct(req.header("Content-Type").value_or(""));
-    Result<registry::VerificationReport> report = errors::bad_request();
-    if (ct.starts_with("multipart/")) {
-        auto parts = http::parse_multipart(ct, req.body, api.verify_multipart);
-        if (!parts) return error_response(parts.error());
-        const http::Part* file = nullptr;
-        for (const auto& p : *parts)
-            if (p.name == "file") file = &p;
-        if (!file) return error_response(errors::bad_request("no 'file' part"));
-        report = registry::verify_receipt_pdf(file->body, *keys, &api.deposits);
-    } else {
-        auto body = parse_json_object(req);
-        if (!body) return error_response(body.error());
-        auto payload = required_string(*body, "payload", 2048);
-        if (!payload) return error_response(payload.error());
-        report = registry::verify_qr_payload(*payload, *keys, &api.deposits);
-    }
-    if (!report) return error_response(report.error());
-    return json_no_store(200, report_json(*report));
-}
-
 }  // namespace
 
 void register_registry(http::Router& r, const RegistryApi& api) {
@@ -278,8 +226,6 @@ void register_registry(http::Router& r, const RegistryApi& api) {
         if (t->transferred_to) o["transferred_to"] = *t->transferred_to;
         return json_no_store(200, o);
     });
-
-    r.post("/api/v1/verify", [api](http::Request& req) { return post_verify(api, req); });
 
     r.get("/.well-known/idara-keys.json", [api](http::Request&) -> http::Response {
         auto keys = api.verify_keys();

@@ -15,8 +15,7 @@
 //   POST /api/v1/deposits/{number}/cancel          {"reason":"…"} registry clerk or admin → 200
 //   GET  /api/v1/administrations/{code}/deposit-types   public
 //   GET  /api/v1/track/{number}?code=…             public; wrong code and unknown number: the same 404
-//   POST /api/v1/verify                            a multipart "file" part (receipt PDF), or JSON
-//                                                  {"payload":"IDR1…" or the QR's URL} → 200 report
+//   (POST /api/v1/verify lives in api/verify.hpp: receipts and the ETSI signature report)
 //   GET  /.well-known/idara-keys.json              QR verification keys and trust anchors
 //
 // Errors use the one error shape with Arabic and French messages.
@@ -43,7 +42,7 @@ struct RegistryApi {
     // The published keys and anchors (read from the key store).
     std::function<Result<registry::VerifyKeys>()> verify_keys;
     http::MultipartLimits multipart;         // deposits: max_parts ≥ files + 1, max_part_bytes = per-file limit
-    http::MultipartLimits verify_multipart;  // /api/v1/verify: one receipt PDF
+    http::MultipartLimits verify_multipart;  // unused since /api/v1/verify moved to api/verify.hpp
 };
 
 void register_registry(http::Router& r, const RegistryApi& api);

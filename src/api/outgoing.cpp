@@ -41,6 +41,10 @@ json::object letter_json(const Letter& l) {
     }
     if (l.upload_name) o["upload"] = *l.upload_name;
     if (l.return_reason) o["return_reason"] = *l.return_reason;
+    if (l.circuit_id) {
+        o["circuit_id"] = *l.circuit_id;
+        o["circuit_url"] = "/api/v1/circuits/" + std::to_string(*l.circuit_id);
+    }
     if (l.pdf_sha256) {
         o["pdf_sha256"] = *l.pdf_sha256;
         o["pdf_url"] = "/api/v1/letters/" + std::to_string(l.id) + "/pdf";
@@ -262,19 +266,6 @@ void register_outgoing(http::Router& r, const OutgoingApi& api) {
     r.post("/api/v1/letters/{id}/submit", [api](http::Request& req) {
         return versioned(api, req, [&](const identity::Principal& who, std::int64_t id, std::int64_t v, const json::object&) {
             return api.letters.submit(who, id, v);
-        });
-    });
-    r.post("/api/v1/letters/{id}/return", [api](http::Request& req) {
-        return versioned(api, req,
-                         [&](const identity::Principal& who, std::int64_t id, std::int64_t v, const json::object& o) -> Result<Letter> {
-                             auto reason = optional_string(o, "reason", 20000);
-                             if (!reason) return reason.error();
-                             return api.letters.return_to_draft(who, id, v, reason->value_or(""));
-                         });
-    });
-    r.post("/api/v1/letters/{id}/approve", [api](http::Request& req) {
-        return versioned(api, req, [&](const identity::Principal& who, std::int64_t id, std::int64_t v, const json::object&) {
-            return api.letters.approve(who, id, v);
         });
     });
     r.post("/api/v1/letters/{id}/dispatch", [api](http::Request& req) {

@@ -13,9 +13,9 @@
 //   GET  /api/v1/letters/{id}                 staff of the administration; the depositor once dispatched
 //   GET  /api/v1/letters/{id}/pdf             the sealed PDF (numbered letters)
 //   GET  /api/v1/letters/{id}/preview         the letter's text as it will be printed
-//   POST /api/v1/letters/{id}/submit          {version}
-//   POST /api/v1/letters/{id}/return          {version, reason}    signer or admin
-//   POST /api/v1/letters/{id}/approve         {version}            signer or admin, not the author
+//   POST /api/v1/letters/{id}/submit          {version}: numbers the letter (first time), renders it and
+//                                             starts its circuit ("circuit_id", "circuit_url" in the answer);
+//                                             approval and return happen there (api/parapheur.hpp)
 //   POST /api/v1/letters/{id}/dispatch        {version}            postal dispatch of an approved letter
 //   GET  /api/v1/outgoing-register?year=2026  staff: the outgoing register
 //   GET  /api/v1/entries/{number}/letters     the letters in reply to an entry (staff; the depositor: dispatched ones)

@@ -77,6 +77,10 @@ const std::vector<Key>& keys() {
         STR(mail, password_file),
         STR(mail, ca_file),
         INT(mail, interval_seconds, 1, 24 * 3600),
+        INT(journal, sth_interval_seconds, 10, 7 * 24 * 3600),
+        STR(trust, anchors_file),
+        BOOL(trust, ocsp),
+        STR(trust, tsa_url),
         STR(log, level, "debug", "info", "warn", "error"),
     };
 #undef INT

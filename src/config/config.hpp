@@ -64,6 +64,14 @@ struct Config {
         std::string ca_file;              // PEM CAs that sign the SMTP server's certificate ("" = system store)
         std::int64_t interval_seconds = 30;  // how often the outbox is sent
     } mail;
+    struct Journal {
+        std::int64_t sth_interval_seconds = 300;  // how often `idara serve` signs a tree head of the journal
+    } journal;
+    struct Trust {
+        std::string anchors_file;         // extra PEM trust anchors (besides the development root); "" = none
+        bool ocsp = false;                // also ask a certificate's OCSP responder (AIA) before use and when validating
+        std::string tsa_url;              // external RFC 3161 time-stamping authority; "" = the built-in one
+    } trust;
     struct Log {
         std::string level = "info";       // debug, info, warn, error
     } log;

@@ -1,5 +1,7 @@
 #include "identity/demo.hpp"
 
+#include "identity/totp.hpp"
+
 #include <array>
 
 namespace idara::identity {
@@ -141,6 +143,20 @@ Result<std::vector<DemoLogin>> seed_demo(Service& s) {
     for (const auto& a : demo_administrations())
         if (auto st = seed_administration(s, a, out); !st) return st.error();
     return out;
+}
+
+Status seed_demo_totp(Service& s, TotpService& t, const std::vector<DemoLogin>& logins) {
+    auto secret = base32_decode(kDemoTotpSecret);
+    if (!secret) return secret.error();
+    auto accounts = s.list_accounts(std::nullopt);
+    if (!accounts) return accounts.error();
+    for (const auto& d : logins) {
+        if (d.role != role_name(Role::signer) && d.role != role_name(Role::admin)) continue;
+        for (const auto& a : *accounts)
+            if (a.login == d.login)
+                if (auto st = t.set_active_secret(a.id, *secret); !st) return st;
+    }
+    return {};
 }
 
 }  // namespace idara::identity

@@ -24,4 +24,12 @@ struct DemoLogin {
 // any administration or account exists already (demo passwords are public).
 Result<std::vector<DemoLogin>> seed_demo(Service& s);
 
+class TotpService;
+// The demo second factor (docs/DEMO.md; demonstration only, it is public): every demo signer
+// and admin account gets this fixed TOTP secret (base32 of "idara-demo-totp-2026"), active
+// at once, so testers can compute codes (oathtool --totp -b <secret>).
+inline constexpr const char* kDemoTotpSecret = "NFSGC4TBFVSGK3LPFV2G65DQFUZDAMRW";
+// Gives the demo signer and admin accounts among `logins` that secret.
+Status seed_demo_totp(Service& s, TotpService& t, const std::vector<DemoLogin>& logins);
+
 }  // namespace idara::identity

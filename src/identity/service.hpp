@@ -167,6 +167,10 @@ public:
     // the policy (password.*), stores the new hash and ends every session of the account.
     Status change_password(std::int64_t account_id, std::string_view current, std::string_view fresh);
     Status change_password(const Principal& p, std::string_view current, std::string_view fresh);
+    // Re-authentication (identity/totp.hpp): checks an enabled account's password, throttled
+    // like sign-in (auth.rate_limited, 429) by login and address; auth.invalid_credentials (401)
+    // when wrong, auth.required (401) for an unknown or disabled account.
+    Status check_password(std::int64_t account_id, std::string_view password, const std::string& ip);
 
     // --- API tokens ("idara_<prefix>_<secret>"; returned once).
     Result<std::string> create_token(std::int64_t account_id, std::string_view name,

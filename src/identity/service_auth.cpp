@@ -139,6 +139,24 @@ Status Service::change_password(const Principal& p, std::string_view current, st
     return change_password(p.account_id, current, fresh);
 }
 
+Status Service::check_password(std::int64_t account_id, std::string_view password, const std::string& ip) {
+    auto& im = *impl_;
+    auto row = im.db.read<std::pair<std::string, std::string>>([&](Tx& tx) -> Result<std::pair<std::string, std::string>> {
+        auto r = tx.query_one("SELECT login, password_hash FROM accounts WHERE id = $1 AND disabled = 0", {account_id});
+        if (!r) return r.error();
+        if (!*r) return errors::unauthenticated("account");
+        return std::pair{(*r)->as_text(0), (*r)->as_text(1)};
+    });
+    if (!row) return row.error();
+    if (auto t = im.throttle.check(row->first, ip); !t) return t.error();
+    if (password.size() > 1024 || !verify_password(password, row->second)) {
+        im.throttle.record_failure(row->first, ip);
+        return invalid_credentials();
+    }
+    im.throttle.record_success(row->first);
+    return {};
+}
+
 Status Service::change_password(std::int64_t account_id, std::string_view current, std::string_view fresh) {
     auto& im = *impl_;
     auto row = im.db.read<std::pair<std::string, std::string>>([&](Tx& tx) -> Result<std::pair<std::string, std::string>> {

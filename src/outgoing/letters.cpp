@@ -251,22 +251,6 @@ Result<Letter> transition(storage::Database& db, const Principal& who, std::int6
 
 }  // namespace
 
-Result<Letter> OutgoingService::submit(const Principal& who, std::int64_t id, std::int64_t expected_version) {
-    if (auto s = drafter(who); !s) return s.error();
-    return transition(impl_->db, who, id, expected_version, LetterState::draft, LetterState::pending_approval,
-                      "submitted", "", impl_->clock.now_ms(), ", return_reason = NULL", {});
-}
-
-Result<Letter> OutgoingService::return_to_draft(const Principal& who, std::int64_t id, std::int64_t expected_version,
-                                                std::string_view reason) {
-    const std::string why(text::trim(reason));
-    if (!detail::is_staff_of(who, who.administration_id.value_or(-1))) return errors::not_found("letter");
-    if (auto s = detail::may_approve(who); !s) return s.error();
-    if (!text_ok(why, 1, 1000, true)) return field("outgoing.return_reason");
-    return transition(impl_->db, who, id, expected_version, LetterState::pending_approval, LetterState::draft,
-                      "returned", why, impl_->clock.now_ms(), ", return_reason = $6", {why});
-}
-
 Result<Letter> OutgoingService::dispatch(const Principal& who, std::int64_t id, std::int64_t expected_version) {
     if (!detail::is_staff_of(who, who.administration_id.value_or(-1))) return errors::not_found("letter");
     if (auto s = detail::may_dispatch(who); !s) return s.error();

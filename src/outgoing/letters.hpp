@@ -8,23 +8,33 @@
 // the author's own text in `body`, or uploaded as a PDF (checked like a deposit's
 // attachment). Each letter is in one language, ar or fr.
 //
-// States:  draft --submit--> pending_approval --approve--> approved --dispatch--> dispatched
-//                                 |--return (reason)--> draft
+// States:  draft --submit--> pending_approval --(circuit completed)--> approved --dispatch--> dispatched
+//                                 |--(circuit rejected or cancelled: reason)--> draft
 // Drafts (create, update, submit) are by staff of the administration with the role agent,
-// unit_head, registry_clerk or admin. Approval and return are by a signer or an admin who
-// is not the author (the signer's approval step, until the e-parapheur). dispatch() records
-// the postal dispatch of an approved letter (registry_clerk, signer or admin).
+// unit_head, registry_clerk or admin. Approval goes through the e-parapheur (parapheur/circuits.hpp):
+// the administration's `outgoing_letter` circuit template (e.g. a unit head's visa, then a signer's
+// signature). dispatch() records the postal dispatch of an approved letter (registry_clerk, signer
+// or admin).
 //
-// approve() does, in ONE write transaction: allocates the outgoing number, renders the
-// written letter to PDF (or takes the uploaded one), seals it (PAdES, the administration's
-// seal key), stores the blob, records number, time, approver and events, queues the e-mail
-// in the outbox, and calls the registered hook. A letter delivered electronically — to a
+// submit() does, in ONE write transaction: allocates the outgoing number the FIRST time the letter
+// is submitted (gap-free; a letter keeps its number for life: after a rejection it is reused on
+// resubmission), renders the written letter to PDF with that number and the submission date (or
+// takes the uploaded one), and starts a circuit on it (purpose "letter", subject "letter:<id>");
+// the letter is pending_approval while the circuit runs. Any failure leaves nothing: no number
+// consumed, no blob row, no circuit, no letter change. A letter without an outgoing_letter
+// template in its administration cannot be submitted (parapheur.unknown_template, 404).
+//
+// When the circuit completes — in the transaction of its last action — the letter gets the
+// administration's seal (a final incremental PAdES B-T signature over the signed PDF), the sealed
+// blob is stored, the letter is approved (approved_by: who made the last action), the e-mail is
+// queued in the outbox and the registered hook is called. A letter delivered electronically — to a
 // platform account (the depositor of the entry, a named account) or with an e-mail address
-// (including another administration's contact address) — is dispatched in that same
-// transaction (events "approved" then "dispatched"); a letter with only a postal address
-// stays approved until dispatch(). Any failure, the hook's included, leaves nothing: no
-// number consumed, no blob row, no letter change, no mail queued.
-//
+// (including another administration's contact address) — is dispatched in that same transaction
+// (events "approved" then "dispatched"); a letter with only a postal address stays approved until
+// dispatch(). Any failure there, the hook's included, rolls the circuit's last action back too.
+// When the circuit is rejected (or cancelled) the letter returns to draft with the reason
+// (return_reason, event "returned").
+
 // Optimistic concurrency: every change names the version it was made against; a letter
 // changed since is outgoing.version_conflict (409) and nothing is written.
 //
@@ -36,9 +46,9 @@
 //   outgoing.subject (400)  outgoing.body (400)  outgoing.content (400: neither or both of
 //   template and upload)  outgoing.template (400: unknown template)  outgoing.upload_not_pdf (400)
 //   outgoing.recipient (400)  outgoing.recipient_email (400)  outgoing.in_reply_to (400: not an
-//   entry of this administration)  outgoing.return_reason (400)
-//   outgoing.forbidden (403: role)  outgoing.self_approval (403: the author cannot approve)
+//   entry of this administration)  outgoing.forbidden (403: role)
 //   outgoing.version_conflict (409)  outgoing.invalid_state (409: not allowed in this state)
+//   parapheur.* from starting the circuit (e.g. parapheur.unknown_template, parapheur.template_invalid)
 // plus resource.not_found (404), the attachment errors of registry/attachments.hpp, and
 // storage, receipt and trust errors.
 //
@@ -69,6 +79,9 @@ class KeyStore;
 }
 namespace idara::identity {
 class Service;
+}
+namespace idara::parapheur {
+class CircuitService;
 }
 
 namespace idara::outgoing {
@@ -139,8 +152,9 @@ struct Letter {
     std::string body;
     std::optional<std::string> upload_sha256, upload_name;
     std::int64_t author_id = 0;
-    std::optional<std::string> return_reason;        // the last return, while a draft
-    std::optional<std::string> register_number;      // from approval on
+    std::optional<std::string> return_reason;        // the circuit's rejection reason, while a draft
+    std::optional<std::string> register_number;      // from the first submission on (kept for life)
+    std::optional<std::int64_t> circuit_id;          // the last circuit (parapheur) it went through
     std::optional<std::int64_t> approved_by, approved_at_ms, dispatched_at_ms;
     std::optional<std::string> pdf_sha256;           // the sealed PDF (blob digest)
     std::int64_t created_at_ms = 0, updated_at_ms = 0;
@@ -158,8 +172,9 @@ struct RegisterLine {
     std::optional<std::string> in_reply_to_number;
 };
 
-// Steps of the approval transaction, in order, for fault injection in tests.
-enum class ApprovalStep { numbered, rendered, sealed, stored, recorded, mail_queued };
+// Steps, in order, for fault injection in tests: numbered, rendered, circuit_started in submit();
+// sealed, stored, recorded, mail_queued when the circuit completes.
+enum class ApprovalStep { numbered, rendered, circuit_started, sealed, stored, recorded, mail_queued };
 
 struct OutgoingOptions {
     registry::AttachmentLimits limits;  // for uploaded PDFs (max_bytes)
@@ -176,11 +191,8 @@ public:
     // Replaces the recipient and content of a draft.
     Result<Letter> update(const identity::Principal& who, std::int64_t id, std::int64_t expected_version,
                           Recipient r, LetterContent c);
+    // Numbers (first time), renders and starts the letter's circuit (see above).
     Result<Letter> submit(const identity::Principal& who, std::int64_t id, std::int64_t expected_version);
-    // Back to draft with a reason (1..1000 characters) for the author.
-    Result<Letter> return_to_draft(const identity::Principal& who, std::int64_t id, std::int64_t expected_version,
-                                   std::string_view reason);
-    Result<Letter> approve(const identity::Principal& who, std::int64_t id, std::int64_t expected_version);
     Result<Letter> dispatch(const identity::Principal& who, std::int64_t id, std::int64_t expected_version);
 
     // Reads.
@@ -188,22 +200,26 @@ public:
     // The outgoing register of the scope's administration (numbered letters), newest first.
     Result<std::vector<RegisterLine>> list_register(const identity::TenantScope& scope, std::optional<int> year,
                                                     int limit = 50, int offset = 0);
-    // Letters of the scope's administration in a state (e.g. pending_approval for signers), newest first.
+    // Letters of the scope's administration in a state (e.g. pending_approval), newest first.
     Result<std::vector<Letter>> list_in_state(const identity::TenantScope& scope, LetterState s, int limit = 50,
                                               int offset = 0);
     // Letters in reply to an entry: every one for staff of the entry's administration; the
     // dispatched ones for its depositor account; resource.not_found for everyone else.
     Result<std::vector<Letter>> list_for_entry(const identity::Principal& who, std::int64_t entry_id);
-    // The sealed PDF of a numbered letter (same visibility as get(); resource.not_found before approval).
+    // The sealed PDF of an approved letter (same visibility as get(); resource.not_found before approval).
     Result<std::string> pdf(const identity::Principal& who, std::int64_t id);
     // The letter's text as it will be printed (template rendered; number shown as "…" before
     // approval). outgoing.content (400) for uploaded letters.
     Result<std::string> preview_text(const identity::Principal& who, std::int64_t id);
 
+    // Connects the letters to the e-parapheur: submit() starts circuits there and the "letter"
+    // outcome hook of `circuits` approves or returns letters. Call once, before use; `circuits`
+    // must outlive this service (and be destroyed after it). Without it submit() fails (internal).
+    void set_circuits(parapheur::CircuitService& circuits);
     // Called last inside the approval transaction with the registered letter; an error rolls
     // the whole approval back. The processing layer marks the incoming entry answered here.
     void set_registered_hook(std::function<Status(storage::Tx&, const Letter&)> hook);
-    // Tests only: called after each step of the approval transaction; an error aborts there.
+    // Tests only: called after each step of submit() and of the approval; an error aborts there.
     void set_fault_hook(std::function<Status(ApprovalStep)> hook);
 
     struct Impl;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "outgoing/letters.hpp"
+#include "parapheur/circuits.hpp"
 #include "storage/blob_store.hpp"
 #include "storage/db.hpp"
 #include "trust/key_store.hpp"
@@ -24,9 +25,12 @@ struct OutgoingService::Impl {
     std::mutex hook_mu;
     std::function<Status(storage::Tx&, const Letter&)> registered_hook;
     std::function<Status(ApprovalStep)> fault_hook;  // tests only
+    parapheur::CircuitService* circuits = nullptr;    // set_circuits()
 
     Status step(ApprovalStep s);
     Status registered(storage::Tx& tx, const Letter& l);
+    // The "letter" outcome hook of the circuits: approve (completed) or back to draft.
+    Status on_outcome(storage::Tx& tx, const parapheur::Outcome& o);
 };
 
 namespace detail {

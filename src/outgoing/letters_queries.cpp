@@ -56,7 +56,7 @@ Result<std::vector<RegisterLine>> OutgoingService::list_register(const identity:
                                                                  std::optional<int> year, int limit, int offset) {
     return impl_->db.read<std::vector<RegisterLine>>([&](Tx& tx) -> Result<std::vector<RegisterLine>> {
         std::string sql =
-            "SELECT l.id, l.register_number, l.approved_at, l.state, l.subject, l.recipient_name, e.register_number "
+            "SELECT l.id, l.register_number, COALESCE(l.approved_at, l.updated_at), l.state, l.subject, l.recipient_name, e.register_number "
             "FROM outgoing_letters l LEFT JOIN entries e ON e.id = l.in_reply_to "
             "WHERE l.administration_id = $1 AND l.register_number IS NOT NULL";
         storage::Params p{scope.administration_id(), clamp_limit(limit), clamp_offset(offset)};

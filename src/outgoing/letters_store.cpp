@@ -2,6 +2,7 @@
 #include "outgoing/letters_impl.hpp"
 
 #include "core/dates.hpp"
+#include "journal/journal.hpp"
 #include "outgoing/template.hpp"
 
 namespace idara::outgoing {
@@ -31,7 +32,7 @@ constexpr const char* kColumns =
     "l.recipient_kind, l.recipient_account_id, ra.code, l.recipient_name, l.recipient_address, l.recipient_email, "
     "l.subject, l.template, l.body, l.upload_blob, l.upload_name, l.author_id, l.return_reason, l.register_number, "
     "l.approved_by, l.approved_at, l.dispatched_at, l.pdf_blob, l.created_at, l.updated_at, "
-    "e.depositor_account_id, l.recipient_administration_id "
+    "e.depositor_account_id, l.recipient_administration_id, l.circuit_id "
     "FROM outgoing_letters l JOIN administrations a ON a.id = l.administration_id "
     "LEFT JOIN entries e ON e.id = l.in_reply_to "
     "LEFT JOIN administrations ra ON ra.id = l.recipient_administration_id ";
@@ -69,6 +70,7 @@ detail::Stored from_row(const storage::Row& r) {
     l.updated_at_ms = r.as_int(27);
     s.entry_depositor = r.opt_int(28);
     s.recipient_administration_id = r.opt_int(29);
+    l.circuit_id = r.opt_int(30);
     return s;
 }
 
@@ -186,6 +188,21 @@ Status add_event(Tx& tx, std::int64_t letter_id, std::int64_t at_ms, std::string
                        "$4, $5, $6)",
                        {letter_id, at_ms, std::string(kind), actor, detail, version});
     if (!ins) return ins.error();
+    // The journal (journal/journal.hpp) in the same transaction: facts only (the state, the
+    // outgoing number and the sealed PDF's digest once approved), never a return reason.
+    auto row = tx.query_one("SELECT administration_id, state, register_number, pdf_blob FROM outgoing_letters "
+                            "WHERE id = $1",
+                            {letter_id});
+    if (!row) return row.error();
+    if (!*row) return errors::not_found("letter");
+    std::vector<std::pair<std::string, journal::DetailValue>> facts{
+        {"letter_id", letter_id}, {"state", (*row)->as_text(1)}, {"version", version}};
+    if (auto number = (*row)->opt_text(2)) facts.emplace_back("register_number", *number);
+    if (auto pdf = (*row)->opt_text(3)) facts.emplace_back("pdf_digest", *pdf);
+    if (kind == "dispatched") facts.emplace_back("mode", detail);
+    auto leaf = journal::append(tx, {(*row)->as_int(0), "letter." + std::string(kind), "letter:" + std::to_string(letter_id),
+                                     actor, at_ms, journal::detail_json(std::move(facts))});
+    if (!leaf) return leaf.error();
     return {};
 }
 

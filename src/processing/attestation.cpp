@@ -3,6 +3,7 @@
 
 #include "core/dates.hpp"
 #include "core/i18n.hpp"
+#include "journal/journal.hpp"
 #include "processing/attestation_pdf.hpp"
 #include "processing/workflow.hpp"
 #include "registry/numbering.hpp"
@@ -254,6 +255,15 @@ Result<std::string> AttestationService::silence_attestation(const identity::Prin
             {f.entry_id, now, who.account_id, boost::json::serialize(detail), std::string(origin),
              (*now_facts)->version});
         if (!ins) return ins.error();
+        auto leaf = journal::append(
+            tx, {f.administration_id, "processing.silence_attested", "entry:" + f.register_number, who.account_id, now,
+                 journal::detail_json({{"blob", *digest},
+                                       {"due_at", (*now_facts)->due_at},
+                                       {"entry_id", f.entry_id},
+                                       {"issued_at", now},
+                                       {"register_number", f.register_number},
+                                       {"version", (*now_facts)->version}})});
+        if (!leaf) return leaf.error();
         return std::move(*sealed);
     });
 }

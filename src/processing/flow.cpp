@@ -3,6 +3,7 @@
 
 #include "core/dates.hpp"
 #include "core/utf8.hpp"
+#include "journal/journal.hpp"
 #include "registry/numbering.hpp"
 
 #include <algorithm>
@@ -246,6 +247,33 @@ Status record(storage::Tx& tx, std::int64_t entry_id, std::int64_t version, cons
         "$7)",
         {entry_id, now_ms, kind, actor_id, boost::json::serialize(detail), origin, version});
     if (!ev) return ev.error();
+    // The journal (journal/journal.hpp) gets the same event in the same transaction, with facts
+    // only: integers, booleans and the strings of the keys below (numbers, codes, digests);
+    // free text (notes, reasons, questions, names) stays out.
+    static const char* const kFactKeys[] = {"reply", "type", "priority", "lead", "unit", "to", "administration", "by", "blob"};
+    auto owner = tx.query_one("SELECT administration_id, register_number FROM entries WHERE id = $1", {entry_id});
+    if (!owner) return owner.error();
+    if (!*owner) return errors::not_found("entry");
+    const std::string number = (*owner)->as_text(1);
+    std::vector<std::pair<std::string, journal::DetailValue>> facts{
+        {"entry_id", entry_id}, {"register_number", number}, {"version", version}};
+    for (const auto& [key, value] : detail) {
+        const std::string k(key);
+        if (k == "entry_id" || k == "register_number" || k == "version") continue;
+        if (value.is_int64()) facts.emplace_back(k, value.get_int64());
+        else if (value.is_bool()) facts.emplace_back(k, std::int64_t{value.get_bool() ? 1 : 0});
+        else if (value.is_string() && std::find(std::begin(kFactKeys), std::end(kFactKeys), k) != std::end(kFactKeys))
+            facts.emplace_back(k, std::string(value.get_string()));
+        else if (value.is_array() && k == "copies") {
+            std::string codes;
+            for (const auto& c : value.get_array())
+                if (c.is_string()) codes += (codes.empty() ? "" : ",") + std::string(c.get_string());
+            facts.emplace_back(k, codes);
+        }
+    }
+    auto leaf = journal::append(tx, {(*owner)->as_int(0), "processing." + kind, "entry:" + number, actor_id, now_ms,
+                                     journal::detail_json(std::move(facts))});
+    if (!leaf) return leaf.error();
     return {};
 }
 

@@ -7,6 +7,7 @@
 #include "core/text_normalize.hpp"
 #include "core/utf8.hpp"
 #include "identity/service.hpp"
+#include "journal/journal.hpp"
 
 #include <sodium.h>
 
@@ -376,6 +377,16 @@ Result<DepositResult> DepositService::deposit(const Principal& who, NewDeposit d
                           "$3, $4)",
                           {entry_id, now_ms, who.account_id, std::string(channel_name(d.channel))});
         if (!ev) return ev.error();
+        // The tamper-evident journal (journal/journal.hpp) gets the registration in the same transaction.
+        auto leaf = journal::append(
+            tx, {adm->id, "deposit.registered", "entry:" + facts.register_number, who.account_id, now_ms,
+                 journal::detail_json({{"channel", std::string(channel_name(d.channel))},
+                                       {"entry_id", entry_id},
+                                       {"receipt_digest", digest},
+                                       {"register_number", facts.register_number},
+                                       {"seal_kid", (*keys)->kid},
+                                       {"type", rc->type.code}})});
+        if (!leaf) return leaf.error();
         // The search index (search/index.hpp) learns the entry in the same transaction.
         if (auto s = search::index_entry(tx, entry_id, pdf_texts); !s) return s.error();
         // The processing state starts here (processing/workflow.hpp), in the same transaction.

@@ -4,6 +4,7 @@
 #include "core/random.hpp"
 #include "core/utf8.hpp"
 #include "identity/service.hpp"
+#include "journal/journal.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -300,6 +301,11 @@ Status DepositService::cancel(const Principal& who, std::string_view register_nu
         auto ev = tx.exec("INSERT INTO entry_events (entry_id, at, kind, actor_id, detail) VALUES ($1, $2, 'cancelled', $3, $4)",
                           {id, now, who.account_id, why});
         if (!ev) return ev.error();
+        // The journal records the fact, not the reason (free text).
+        auto leaf = journal::append(tx, {scope->administration_id(), "deposit.cancelled", "entry:" + *number,
+                                         who.account_id, now,
+                                         journal::detail_json({{"entry_id", id}, {"register_number", *number}})});
+        if (!leaf) return leaf.error();
         return {};
     });
 }

@@ -3,6 +3,7 @@
 #include "registry/deposit_impl.hpp"
 
 #include "core/random.hpp"
+#include "journal/journal.hpp"
 #include "search/index.hpp"
 
 namespace idara::registry {
@@ -102,6 +103,15 @@ Result<TransferredEntry> DepositService::register_transfer(Tx& tx, std::int64_t 
         "$4, $5)",
         {entry_id, now_ms, actor_account_id, source_number, origin});
     if (!ev) return ev.error();
+    auto leaf = journal::append(tx, {target.id, "deposit.transferred_in", "entry:" + facts.register_number,
+                                     actor_account_id, now_ms,
+                                     journal::detail_json({{"entry_id", entry_id},
+                                                           {"receipt_digest", digest},
+                                                           {"register_number", facts.register_number},
+                                                           {"seal_kid", (*keys)->kid},
+                                                           {"source_entry_id", source_entry_id},
+                                                           {"source_number", source_number}})});
+    if (!leaf) return leaf.error();
     auto texts = search::attachment_texts(tx, im.blobs, entry_id);
     if (!texts) return texts.error();
     if (auto s = search::index_entry(tx, entry_id, *texts); !s) return s.error();

@@ -112,6 +112,52 @@ Result<RootCa> ensure_root(storage::Tx& tx, const MasterKey& k) {
     return std::move(**again);
 }
 
+constexpr const char* kIssuingCaName = "idara Issuing CA";
+
+// The current issuing CA, decrypted; nullopt when there is none yet.
+Result<std::optional<KeyStore::IssuingCa>> load_issuing(storage::Tx& tx, const MasterKey& k) {
+    auto row = tx.query_one("SELECT cert_pem, key_sealed FROM pki_issuing_cas ORDER BY generation DESC LIMIT 1");
+    if (!row) return row.error();
+    if (!*row) return std::optional<KeyStore::IssuingCa>{};
+    auto der = open(k, (*row)->as_blob(1));
+    if (!der) return der.error();
+    Wipe w{*der};
+    KeyStore::IssuingCa ca;
+    ca.cert = cert_from_pem((*row)->as_text(0));
+    ca.key = private_key_from_der(*der);
+    if (!ca.cert || !ca.key || X509_check_private_key(ca.cert.get(), ca.key.get()) != 1) return corrupt("issuing CA");
+    return std::optional<KeyStore::IssuingCa>(std::move(ca));
+}
+
+Result<KeyStore::IssuingCa> ensure_issuing(storage::Tx& tx, const MasterKey& k) {
+    auto root = ensure_root(tx, k);
+    if (!root) return root.error();
+    auto have = load_issuing(tx, k);
+    if (!have) return have.error();
+    if (!*have) {
+        CertProfile p;
+        p.common_name = kIssuingCaName;
+        p.organisation = kPlatformOrganisation;
+        p.ca = true;
+        p.validity_s = 3000L * 24 * 3600;
+        auto ca = issue_identity(root->key.get(), root->cert.get(), p);
+        if (!ca) return ca.error();
+        std::string der = private_key_to_der(ca->key.get());
+        Wipe w{der};
+        if (der.empty()) return keygen_error("issuing CA key serialisation");
+        auto ins = tx.exec(
+            "INSERT INTO pki_issuing_cas (generation, cert_pem, key_sealed, created_at) VALUES (1, $1, $2, $3) "
+            "ON CONFLICT DO NOTHING",
+            {to_pem(ca->cert.get()), seal(k, der), system_clock().now_ms()});
+        if (!ins) return ins.error();
+        have = load_issuing(tx, k);
+        if (!have) return have.error();
+        if (!*have) return keygen_error("issuing CA not stored");
+    }
+    (*have)->root = std::move(root->cert);
+    return std::move(**have);
+}
+
 }  // namespace
 
 // The cache, shared with the rollback hooks (which may outlive the KeyStore).
@@ -141,19 +187,24 @@ Status KeyStore::ensure_keys(storage::Tx& tx, std::int64_t administration_id, co
     if (administration_id < 0) return keygen_error("negative administration id");
     const std::string prefix = administration_id == 0 ? kPlatformPrefix : code;
     if (!valid_code(prefix)) return keygen_error("invalid administration code");
-    auto existing = tx.query_one("SELECT kid FROM seal_keys WHERE administration_id = $1 AND active = 1",
-                                 {administration_id});
+    auto existing = tx.query_one(
+        "SELECT id, chain_pem, cert_pem, key_sealed FROM seal_keys WHERE administration_id = $1 AND active = 1",
+        {administration_id});
     if (!existing) return existing.error();
-    if (*existing) return {};
+    if (*existing && !(*existing)->as_text(1).empty()) return {};
 
-    auto root = ensure_root(tx, impl_->master);
-    if (!root) return root.error();
+    auto ca = ensure_issuing(tx, impl_->master);
+    if (!ca) return ca.error();
+    if (*existing) return recertify(tx, administration_id, **existing, *ca);
     auto count = tx.query_one("SELECT COUNT(*) FROM seal_keys WHERE administration_id = $1", {administration_id});
     if (!count) return count.error();
     const std::string kid = prefix + "-" + std::to_string((*count)->as_int(0) + 1);
 
     std::string org = utf8_prefix(name_fr.empty() ? (administration_id == 0 ? kPlatformOrganisation : code) : name_fr, 64);
-    auto id = issue_seal_identity(root->key.get(), root->cert.get(), org, prefix + " electronic seal");
+    CertProfile profile;
+    profile.common_name = prefix + " electronic seal";
+    profile.organisation = org;
+    auto id = issue_identity(ca->key.get(), ca->cert.get(), profile);
     if (!id) return id.error();
     std::string der = private_key_to_der(id->key.get());
     Wipe wd{der};
@@ -185,6 +236,33 @@ Status KeyStore::ensure_keys(storage::Tx& tx, std::int64_t administration_id, co
         return Error{"storage.conflict", 409, "key id " + kid + " is taken"};
     }
     // Mark the new keys as uncommitted for as long as this transaction lives.
+    mark_fresh(tx, administration_id);
+    return {};
+}
+
+// A seal certificate the root issued directly (before the issuing CA existed): same key, same
+// kid, a new certificate from the issuing CA.
+Status KeyStore::recertify(storage::Tx& tx, std::int64_t administration_id, const storage::Row& row,
+                           const IssuingCa& ca) {
+    auto old = cert_from_pem(row.as_text(2));
+    auto der = open(impl_->master, row.as_blob(3));
+    if (!der) return der.error();
+    Wipe wd{*der};
+    auto key = private_key_from_der(*der);
+    if (!old || !key) return corrupt("seal identity of administration " + std::to_string(administration_id));
+    CertProfile p;
+    p.common_name = name_entry(X509_get_subject_name(old.get()), NID_commonName);
+    p.organisation = name_entry(X509_get_subject_name(old.get()), NID_organizationName);
+    auto cert = issue_certificate(key.get(), ca.key.get(), ca.cert.get(), p);
+    if (!cert) return keygen_error("seal re-certification");
+    auto up = tx.exec("UPDATE seal_keys SET cert_pem = $1, chain_pem = $2 WHERE id = $3",
+                      {to_pem(cert.get()), to_pem(ca.cert.get()), row.as_int(0)});
+    if (!up) return up.error();
+    mark_fresh(tx, administration_id);
+    return {};
+}
+
+void KeyStore::mark_fresh(storage::Tx& tx, std::int64_t administration_id) {
     auto token = std::make_shared<int>(0);
     auto& c = *impl_->cache;
     {
@@ -200,8 +278,13 @@ Status KeyStore::ensure_keys(storage::Tx& tx, std::int64_t administration_id, co
         if (it != cache->fresh.end() && it->second.lock() == token) cache->fresh.erase(it);
         cache->keys.erase(administration_id);
     });
-    return {};
 }
+
+Result<KeyStore::IssuingCa> KeyStore::issuing_ca(storage::Tx& tx) { return ensure_issuing(tx, impl_->master); }
+
+storage::Blob KeyStore::seal_secret(std::string_view plain) const { return seal(impl_->master, plain); }
+
+Result<std::string> KeyStore::open_secret(const storage::Blob& sealed) const { return open(impl_->master, sealed); }
 
 Result<std::shared_ptr<const SealKeys>> KeyStore::keys_for(storage::Tx& tx, std::int64_t administration_id) {
     auto& c = *impl_->cache;

@@ -9,7 +9,8 @@
 //    development root CA (production imports PKCS#12 in the trust-layer issue);
 //  - a QR-signing key: Ed25519 (libsodium), whose public half is published in
 //    /.well-known/idara-keys.json under its key id ("kid"), e.g. "MEF-1".
-// The platform root CA (key encrypted, certificate public) is made on first need.
+// The platform root CA and issuing CA (keys encrypted, certificates public) are made on
+// first need (tables trust_roots, migration 0004, and pki_issuing_cas, migration 0010).
 //
 // ensure_keys() is idempotent and runs inside the caller's write transaction;
 // a key made in a transaction that rolls back is never cached. keys_for() reads
@@ -75,7 +76,21 @@ public:
     // The trust anchors (root CA certificates) as PEM, for verifiers.
     Result<std::vector<std::string>> trust_anchors_pem(storage::Tx& tx);
 
+    // The development issuing CA (and the root that issued it), made on first need.
+    struct IssuingCa {
+        PkeyPtr key;
+        X509Ptr cert;
+        X509Ptr root;
+    };
+    Result<IssuingCa> issuing_ca(storage::Tx& tx);
+    // Seals/opens secret bytes with the master key (nonce || crypto_secretbox), for trust/pki.
+    // open_secret: trust.master_key (500) when it does not open.
+    storage::Blob seal_secret(std::string_view plain) const;
+    Result<std::string> open_secret(const storage::Blob& sealed) const;
+
 private:
+    Status recertify(storage::Tx& tx, std::int64_t administration_id, const storage::Row& row, const IssuingCa& ca);
+    void mark_fresh(storage::Tx& tx, std::int64_t administration_id);
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -61,5 +62,35 @@ X509Ptr cert_from_pem(std::string_view pem);                 // the first certif
 std::vector<X509Ptr> certs_from_pem(std::string_view pem);   // every certificate, in order
 
 std::string to_pem(const X509* cert);
+X509Ptr cert_from_der(std::string_view der);
+std::string to_der(const X509* cert);
+
+// A certificate to issue (trust/pki.hpp uses these for the whole development hierarchy).
+// key_usage / ext_key_usage use OpenSSL's configuration syntax, e.g.
+// "critical,digitalSignature,nonRepudiation" and "critical,timeStamping" ("" leaves it out).
+struct CertProfile {
+    std::string common_name, organisation;
+    bool ca = false;
+    std::string key_usage;       // default for "": CA -> keyCertSign,cRLSign; leaf -> digitalSignature,nonRepudiation
+    std::string ext_key_usage;   // "" = none
+    std::string ocsp_url;        // AIA OCSP responder, "" = none
+    std::string crl_url;         // CRL distribution point, "" = none
+    long not_before_offset_s = -60;  // relative to now
+    long validity_s = 825L * 24 * 3600;
+};
+// A certificate for subject_key signed by issuer_key/issuer_cert (self-signed when issuer_cert is
+// null and issuer_key is subject_key). Null on failure.
+X509Ptr issue_certificate(EVP_PKEY* subject_key, EVP_PKEY* issuer_key, X509* issuer_cert, const CertProfile& p);
+// A fresh P-256 key and its certificate; chain = [issuer_cert] when issuer_cert is not self-signed
+// (plus issuer_chain). Errors: trust.keygen (500).
+Result<SigningIdentity> issue_identity(EVP_PKEY* issuer_key, X509* issuer_cert, const CertProfile& p,
+                                       const std::vector<X509*>& issuer_chain = {});
+
+// Certificate facts for reports.
+std::string cert_sha256_hex(const X509* cert);
+std::string cert_serial_hex(const X509* cert);
+std::string name_rfc2253(const X509_NAME* name);
+std::string name_entry(const X509_NAME* name, int nid);  // UTF-8 value of the first entry, "" when none
+std::int64_t asn1_time_ms(const ASN1_TIME* t);          // 0 when unreadable
 
 }  // namespace idara::trust

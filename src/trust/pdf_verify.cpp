@@ -265,6 +265,7 @@ SignatureReport check(std::string_view pdf, const Candidate& c, X509_STORE* anch
         r.chain_error = "/Contents is not the string the byte range leaves out";
         return r;
     }
+    r.byte_range = br;
     if (!detached_sub_filter(c.sub_filter)) {
         r.chain_error = "unsupported SubFilter";
         return r;
@@ -276,6 +277,7 @@ SignatureReport check(std::string_view pdf, const Candidate& c, X509_STORE* anch
         r.chain_error = "the signature is not a CMS SignedData";
         return r;
     }
+    r.cms_der = der;
     // Integrity: digest and signature over the two ranges.
     const std::string content = std::string(pdf.substr(0, static_cast<std::size_t>(br[1]))) +
                                 std::string(pdf.substr(static_cast<std::size_t>(br[2]), static_cast<std::size_t>(br[3])));

@@ -39,6 +39,8 @@ struct SignatureReport {
     std::string signer_organisation;   // O of the signer
     std::string signer_cert_sha256;    // hex SHA-256 of the DER certificate
     std::optional<std::int64_t> signing_time_ms;  // from the signingTime attribute
+    std::string cms_der;               // the CMS as found in /Contents (empty when unreadable); for trust/validate
+    std::vector<long long> byte_range; // as checked (4 numbers) when the range was sound
     bool valid() const { return integrity && chain_trusted; }
 };
 

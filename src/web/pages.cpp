@@ -1,6 +1,7 @@
 #include "web/pages.hpp"
 
 #include "web/deposit_pages.hpp"
+#include "web/parapheur_pages.hpp"
 #include "web/window_pages.hpp"
 #include "web/visit.hpp"
 
@@ -21,6 +22,7 @@ void register_pages(http::Router& router, const PagesContext& ctx) {
         register_verify_pages(router, ctx);
         if (ctx.workflow != nullptr) register_window_pages(router, ctx);
         if (ctx.workflow != nullptr && ctx.letters != nullptr) register_letter_pages(router, ctx);
+        if (ctx.circuits != nullptr) register_parapheur_pages(router, ctx);
     }
 }
 

@@ -38,6 +38,7 @@
 
 namespace idara::identity {
 class Service;
+class TotpService;
 }
 namespace idara::registry {
 class DepositService;
@@ -50,6 +51,12 @@ class AttestationService;
 namespace idara::outgoing {
 class OutgoingService;
 }
+namespace idara::parapheur {
+class CircuitService;
+}
+namespace idara::trust {
+struct ValidationOptions;
+}
 
 namespace idara::web {
 
@@ -60,6 +67,9 @@ struct PagesContext {
     registry::DepositService* deposits = nullptr;
     // The QR keys and trust anchors for /verify (read per verification, so new keys count at once).
     std::function<Result<registry::VerifyKeys>()> verify_keys;
+    // The signature validator's anchors, CRLs and OCSP switch for /verify's per-signature ETSI
+    // report (trust/validate.hpp); when unset the report is not shown.
+    std::function<Result<trust::ValidationOptions>()> validation_options;
     // The limits the DepositService enforces, shown to people on the upload forms
     // (set them to the service's DepositOptions::limits).
     registry::AttachmentLimits attachment_limits{};
@@ -71,6 +81,10 @@ struct PagesContext {
     outgoing::OutgoingService* letters = nullptr;
     // Silence-as-approval attestations offered on the depositor's entry page when due.
     processing::AttestationService* attestations = nullptr;
+    // The second factor: /account/totp (enrol, confirm, disable) is registered when set.
+    identity::TotpService* totp = nullptr;
+    // The e-parapheur (parapheur_pages.hpp): /parapheur… are registered when set.
+    parapheur::CircuitService* circuits = nullptr;
 };
 
 void register_pages(http::Router& router, const PagesContext& ctx);

@@ -1,5 +1,6 @@
 // Home, account, password change and the staff home.
 #include "identity/service.hpp"
+#include "identity/totp.hpp"
 #include "web/lang.hpp"
 #include "web/security.hpp"
 #include "web/visit.hpp"
@@ -36,6 +37,11 @@ http::Response account(const http::Request& r, const PagesContext& ctx) {
         auto admin = detail::administration_of(ctx.identity, p, v.lang);
         d.set("administration", admin ? admin->name : std::string());
         d.set("roles", string_list(detail::role_lines(p, admin ? &*admin : nullptr, v.lang)));
+    }
+    if (ctx.totp != nullptr) {  // the second factor's page, with its state
+        auto st = ctx.totp->state(p.account_id);
+        d.set("has_totp", true);
+        d.set("totp_state", msg(v.lang, st && st->active ? "totp.account.on" : "totp.account.off"));
     }
     return detail::html(200, render_page(v.view(msg(v.lang, "web.account.title"), "account"), "account", d), true);
 }
@@ -113,7 +119,10 @@ http::Response staff(const http::Request& r, const PagesContext& ctx) {
 
 }  // namespace
 
+void register_totp_pages(http::Router& router, const PagesContext& ctx);  // pages_totp.cpp
+
 void register_account_pages(http::Router& router, const PagesContext& ctx) {
+    if (ctx.totp != nullptr) register_totp_pages(router, ctx);
     router.get("/", [ctx](http::Request& r) { return home(r, ctx); });
     router.get("/account", [ctx](http::Request& r) { return account(r, ctx); });
     router.get("/account/password", [ctx](http::Request& r) { return get_password(r, ctx); });

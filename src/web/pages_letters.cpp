@@ -10,8 +10,12 @@
 //                                  depositor), the text as it will be printed (preview_text) or
 //                                  the link to the sealed PDF, its history, and the forms the
 //                                  visitor may use; ?done=approved|returned|dispatched shows a notice
-//   POST /letters/{id}/approve     signer or admin who is not the author; hidden `version`
-//   POST /letters/{id}/return      the same people; `reason` (the service checks 1..1000 characters)
+//                                  a letter in an e-parapheur circuit (pending approval, or
+//                                  after it) shows the circuit's state and current step for staff,
+//                                  with the link to /parapheur/{circuit id} where the visa and the
+//                                  signature are given (no approval form here any more)
+//   POST /letters/{id}/approve     kept for forms of old pages: 409 outgoing.invalid_state, the
+//   POST /letters/{id}/return      page with the message (approval is in the circuit)
 //   POST /letters/{id}/dispatch    postal dispatch of an approved letter (registry clerk, signer, admin)
 //   GET  /letters/{id}/letter.pdf  the sealed letter: application/pdf, attachment
 //                                  ("<register number>.pdf"), no-store, nosniff
@@ -28,6 +32,7 @@
 #include "outgoing/letters.hpp"
 #include "web/deposit_form.hpp"
 #include "web/format.hpp"
+#include "web/parapheur_view.hpp"
 #include "web/registry_view.hpp"
 #include "web/security.hpp"
 #include "web/visit.hpp"
@@ -54,11 +59,7 @@ bool staff_of(const Principal& p, const Letter& l) {
     return p.is_staff() && p.administration_id && *p.administration_id == l.administration_id;
 }
 
-bool is_signer(const Principal& p) { return p.has_role(Role::signer) || p.has_role(Role::admin); }
 
-bool may_approve(const Principal& p, const Letter& l) {
-    return l.state == LetterState::pending_approval && staff_of(p, l) && is_signer(p) && p.account_id != l.author_id;
-}
 
 bool may_dispatch(const Principal& p, const Letter& l) {
     return l.state == LetterState::approved && staff_of(p, l) &&
@@ -166,7 +167,6 @@ http::Response list_page(const http::Request& r, const PagesContext& ctx) {
     if (!lines) return detail::error_response(v, lines.error());
     Data d;
     d.set("administration", admin->name);
-    d.set("is_signer", is_signer(p));
     d.set("can_write", true);
     d.set("has_pending", !pending->empty());
     d.set("pending", pending_rows(v.lang, *pending, staff_names(ctx.identity, p)));
@@ -232,12 +232,28 @@ Status set_content(Data& d, const Visit& v, const Letter& x) {
     return {};
 }
 
+// The letter's circuit (e-parapheur): its state and current step, and the link to it.
+void set_circuit(Data& d, const Visit& v, std::int64_t circuit_id) {
+    d.set("circuit_href", parapheur_view::circuit_href(circuit_id));
+    if (v.ctx.circuits == nullptr) return;
+    auto c = v.ctx.circuits->get(v.session->principal, circuit_id);
+    if (!c) return;  // the link still leads to the parapheur's own answer
+    d.set("circuit_state_html", parapheur_view::state_tag(v.lang, c->state));
+    if (c->state == parapheur::CircuitState::in_progress && c->current_step < static_cast<int>(c->steps.size())) {
+        const auto& s = c->steps[static_cast<std::size_t>(c->current_step)];
+        d.set("circuit_step", i18n::catalogue().format(v.lang, "parapheur_web.queue.step_of",
+                                                       {{"label", parapheur_view::step_label(v.lang, s.label_ar, s.label_fr)},
+                                                        {"n", std::to_string(c->current_step + 1)},
+                                                        {"m", std::to_string(c->steps.size())}}));
+    }
+}
+
 http::Response letter_page(const Visit& v, const Letter& x, const Problem& pb) {
     const auto l = v.lang;
     const Principal& p = v.session->principal;
     const bool staff = staff_of(p, x);
     const auto names = staff ? staff_names(v.ctx.identity, p) : std::map<std::int64_t, std::string>{};
-    const bool approve = may_approve(p, x), dispatch = may_dispatch(p, x);
+    const bool dispatch = may_dispatch(p, x);
     Data d;
     if (auto done = v.req.query_param("done"); done && pb.message.empty() &&
                                                (*done == "approved" || *done == "returned" || *done == "dispatched" ||
@@ -247,8 +263,6 @@ http::Response letter_page(const Visit& v, const Letter& x, const Problem& pb) {
     if (!pb.message.empty()) {
         // The summary links to the form the error belongs to, or to the state when that form is gone.
         std::string field = "state";
-        if (pb.action == "approve" && approve) field = "approve";
-        if (pb.action == "return" && approve) field = "reason";
         if (pb.action == "dispatch" && dispatch) field = "dispatch";
         detail::add_error(summary, d, field, pb.message);
     }
@@ -269,13 +283,10 @@ http::Response letter_page(const Visit& v, const Letter& x, const Problem& pb) {
     if (auto s = set_content(d, v, x); !s) return detail::error_response(v, s.error());
     d.set("events", event_rows(l, x, names));
     d.set("version", std::to_string(x.version));
-    d.set("can_approve", approve);
+    if (staff && x.circuit_id) set_circuit(d, v, *x.circuit_id);
     d.set("can_dispatch", dispatch);
     // A signer looking at their own letter is told why there is no approval form.
-    d.set("own_letter", x.state == LetterState::pending_approval && staff && is_signer(p) && p.account_id == x.author_id);
-    d.set("read_only", staff && !approve && !dispatch);
-    d.set("approve_action", letter_href(x.id) + "/approve");
-    d.set("return_action", letter_href(x.id) + "/return");
+    d.set("read_only", staff && !dispatch && x.state != LetterState::pending_approval);
     d.set("dispatch_action", letter_href(x.id) + "/dispatch");
     d.set("reason", pb.reason);
     d.set("back_href", staff ? "/letters" : (x.in_reply_to_number ? "/deposits/" + http::url_encode(*x.in_reply_to_number)
@@ -332,11 +343,9 @@ http::Response act(const http::Request& r, const PagesContext& ctx, const std::s
     const std::int64_t version = form_version(r);
     std::string reason;
     Result<Letter> done = errors::not_found("letter");
-    if (action == "approve") {
-        done = ctx.letters->approve(p, lv.id, version);
-    } else if (action == "return") {
+    if (action == "approve" || action == "return") {
         reason = trimmed(r.form("reason").value_or(""));
-        done = ctx.letters->return_to_draft(p, lv.id, version, reason);
+        done = Error{"outgoing.invalid_state", 409, "approval goes through the letter's circuit"};
     } else {
         done = ctx.letters->dispatch(p, lv.id, version);
     }

@@ -10,9 +10,14 @@
 // reasons translated (registry.reason.<code>), who sealed it and when, the register
 // number and registration time from the QR, whether the register matches, and
 // whether the entry was cancelled. A verdict is a 200 page whatever it says.
+// Below it, for an uploaded PDF, every signature as the validator reports it
+// (trust/validate.hpp): the ETSI EN 319 102-1 indication with its reason
+// (trust.indication.*), the signer, integrity, whole-document coverage, the
+// time-stamp and revocation status (when ctx.validation_options is set).
 // The form token is the anonymous one even for a signed-in visitor (the layout's
 // sign-out form keeps the session token).
 #include "registry/verify.hpp"
+#include "trust/validate.hpp"
 #include "web/deposit_form.hpp"
 #include "web/deposit_pages.hpp"
 #include "web/format.hpp"
@@ -73,6 +78,38 @@ void set_report(Data& d, i18n::Lang l, const registry::VerificationReport& rep) 
         d.set("register_cancelled", rep.register_entry->status == registry::EntryStatus::cancelled);
         d.set("register_status_html", detail::status_tag(l, rep.register_entry->status));
     }
+}
+
+void set_validation(Data& d, i18n::Lang l, const trust::ValidationReport& rep) {
+    Data list{Data::type::list};
+    int n = 0;
+    for (const auto& s : rep.signatures) {
+        Data item;
+        item.set("number", std::to_string(++n));
+        item.set("field_html", bdi_ltr(s.field_name));
+        const std::string ind(s.indication == trust::Indication::total_passed   ? "total_passed"
+                              : s.indication == trust::Indication::total_failed ? "total_failed"
+                                                                                : "indeterminate");
+        item.set("indication", msg(l, "web.verify.etsi." + ind));
+        item.set("indication_code", std::string(trust::to_string(s.indication)) +
+                                        (trust::to_string(s.sub_indication).empty()
+                                             ? std::string()
+                                             : "/" + std::string(trust::to_string(s.sub_indication))));
+        item.set("passed", s.indication == trust::Indication::total_passed);
+        item.set("failed", s.indication == trust::Indication::total_failed);
+        item.set("reason", msg(l, trust::reason_key(s.indication, s.sub_indication)));
+        std::string who = s.signer_common_name;
+        if (!s.signer_organisation.empty()) who += (who.empty() ? "" : " — ") + s.signer_organisation;
+        if (!who.empty()) item.set("signer_html", bdi_auto(who));
+        item.set("integrity", msg(l, s.integrity ? "web.verify.etsi.intact" : "web.verify.etsi.altered"));
+        item.set("coverage", msg(l, s.total_document ? "web.verify.etsi.whole" : "web.verify.etsi.part"));
+        if (s.timestamp.present && s.timestamp.valid && s.timestamp.gen_time_ms)
+            item.set("timestamp", format_date_time(from_ms(s.timestamp.gen_time_ms), l) + " — " + s.timestamp.tsa_name);
+        else item.set("timestamp", msg(l, s.timestamp.present ? "web.verify.etsi.timestamp_bad" : "web.verify.etsi.timestamp_none"));
+        list.push_back(item);
+    }
+    d.set("has_signatures", n > 0);
+    d.set("signatures", list);
 }
 
 http::Response verify_page(const Visit& v, int status, Data& d, const std::vector<FieldError>& summary) {
@@ -145,6 +182,13 @@ http::Response post_verify(const http::Request& r, const PagesContext& ctx) {
     }
     d.set("file_name_html", bdi_auto(files.front().name));
     set_report(d, v.lang, *rep);
+    if (ctx.validation_options) {
+        auto opts = ctx.validation_options();
+        if (!opts) return detail::error_response(v, opts.error());
+        auto val = trust::validate_pdf(files.front().bytes, *opts);
+        if (!val) return detail::error_response(v, val.error());
+        set_validation(d, v.lang, *val);
+    }
     return verify_page(v, 200, d, summary);
 }
 

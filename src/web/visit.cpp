@@ -18,6 +18,7 @@ PageView Visit::view(std::string title, std::string_view nav) const {
     v.nav = nav;
     v.registry = ctx.deposits != nullptr;
     v.window = ctx.deposits != nullptr && ctx.workflow != nullptr;
+    v.parapheur = ctx.circuits != nullptr;
     return v;
 }
 

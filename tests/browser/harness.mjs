@@ -1,6 +1,7 @@
 // Shared pieces of the browser tests: a throwaway idara server with demo data,
 // Chromium, and the checks run on every page (axe, text contrast, weight, screenshot).
 import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -219,5 +220,44 @@ export class NoScriptChecks {
     await page.fill('#password', who.password);
     await submit(page, 'main form button[type=submit]');
     assert.notEqual(new URL(page.url()).pathname, '/login', `signed in as ${login}`);
+  }
+}
+
+// ---- The demo second factor (docs/DEMO.md; demonstration only)
+
+// Every demo signer and admin account has this TOTP secret (RFC 6238: SHA-1, 6 digits, 30 s).
+export const DEMO_TOTP_SECRET = 'NFSGC4TBFVSGK3LPFV2G65DQFUZDAMRW';
+
+function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0; let value = 0; const out = [];
+  for (const c of text.replace(/=+$/, '')) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) { out.push((value >>> (bits - 8)) & 0xff); bits -= 8; }
+  }
+  return Buffer.from(out);
+}
+
+// The code of time step `counter` (Unix seconds / 30) for a base32 secret.
+export function totpAt(secret, counter) {
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(counter));
+  const h = crypto.createHmac('sha1', base32Decode(secret)).update(msg).digest();
+  const o = h[h.length - 1] & 0x0f;
+  const n = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
+  return String(n % 1_000_000).padStart(6, '0');
+}
+
+// A demo code the server has not accepted yet: a code is used once, so a second signature in the
+// same 30-second step takes the next step's code (one step either side is accepted), and a third
+// waits for the next step. One sequence per process (each test file is its own process).
+let lastCounter = -1;
+export async function freshDemoCode() {
+  for (;;) {
+    const now = Math.floor(Date.now() / 1000 / 30);
+    const counter = Math.max(now, lastCounter + 1);
+    if (counter <= now + 1) { lastCounter = counter; return totpAt(DEMO_TOTP_SECRET, counter); }
+    await sleep(1000);
   }
 }

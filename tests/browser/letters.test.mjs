@@ -1,6 +1,7 @@
 // The correspondence window's letters in a real browser, JavaScript OFF for every journey:
-// a signer finds a reply in the signer's queue (/letters), reads it and approves it, in
-// Arabic and in French; the depositor then downloads the sealed reply from their entry
+// a signer finds a reply in the queue (/letters), reads it and follows it to its e-parapheur
+// circuit, where (after the unit head's visa, given through the API) they sign it with their
+// password and the demo TOTP code, in Arabic and in French; the depositor then downloads the sealed reply from their entry
 // page; and a depositor completes a missing-documents request with a file.
 // The state before each journey (a deposit routed to an agent, a reply submitted for
 // approval, a missing-documents request) is made through the JSON API with bearer tokens
@@ -11,7 +12,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { IdaraServer, NoScriptChecks, launchBrowser, minimalPdf, newContext, pathOf, submit } from './harness.mjs';
+import {
+  IdaraServer, NoScriptChecks, freshDemoCode, launchBrowser, minimalPdf, newContext, pathOf, submit,
+} from './harness.mjs';
 
 const CITIZEN = { ar: 'amina.elmansouri@example.ma', fr: 'youssef.benali@example.ma' };
 const SIGNER = 'signataire@mef.gov.ma';
@@ -34,7 +37,7 @@ const replies = [];  // {lang, number, letter}
 
 before(async () => {
   await server.start();
-  for (const login of [...Object.values(CITIZEN), CLERK, HEAD, AGENT]) tokens[login] = createToken(login);
+  for (const login of [...Object.values(CITIZEN), CLERK, HEAD, AGENT, SIGNER]) tokens[login] = createToken(login);
   browser = await launchBrowser();
   await ui.open(browser);
 }, { timeout: 180_000 });
@@ -105,12 +108,14 @@ async function depositInProgress(citizen, subject) {
 // ---- Pages
 
 for (const lang of ['ar', 'fr']) {
-  test(`a signer approves a reply from the signer's queue (${lang})`, { timeout: 240_000 }, async () => {
+  test(`a signer signs a reply in its circuit from the queue (${lang})`, { timeout: 240_000 }, async () => {
     const { number } = await depositInProgress(CITIZEN[lang], T[lang].subject);
     const created = await api(AGENT, 'POST', '/api/v1/letters', {
       in_reply_to: number, lang, subject: T[lang].reply, template: 'answer', body: T[lang].body, recipient: { kind: 'depositor' },
     }, 201);
-    await api(AGENT, 'POST', `/api/v1/letters/${created.id}/submit`, { version: created.version });
+    const submitted = await api(AGENT, 'POST', `/api/v1/letters/${created.id}/submit`, { version: created.version });
+    const circuitId = submitted.circuit_id;
+    assert.ok(circuitId, 'submitting starts a circuit');
 
     const ctx = await newContext(browser, { lang, javaScript: false });
     const page = await ctx.newPage();
@@ -118,28 +123,30 @@ for (const lang of ['ar', 'fr']) {
     await page.goto(server.url(`/lang/${lang}?next=/letters`));
     assert.equal(pathOf(page), '/letters');
     await ui.check(page, `${lang}-letters`);
-    const link = `a[href="/letters/${created.id}"]`;
+    // In the queue (and already in the register: it is numbered when submitted).
+    const link = `table[aria-labelledby="queue-heading"] a[href="/letters/${created.id}"]`;
     assert.equal(await page.locator(link).count(), 1, 'the reply is in the queue');
     await submit(page, link);
     assert.equal(pathOf(page), `/letters/${created.id}`);
     assert.match(await page.innerText('#letter-text'), new RegExp(T[lang].body.replace('.', '\\.')));
     assert.equal(await page.getAttribute('#letter-text', 'lang'), lang);
+    assert.equal(await page.locator('#approve').count(), 0, 'approval is in the circuit');
     await ui.check(page, `${lang}-letter-pending`);
 
-    // A return without a reason: 400 with the summary pointing at the textarea.
-    const bad = await submit(page, '#return');
-    assert.equal(bad.status(), 400);
-    assert.equal(await page.getAttribute('.error-summary a', 'href'), '#reason');
-    await ui.check(page, `${lang}-letter-return-error`);
-
-    const ok = await submit(page, '#approve');
+    // The unit head's visa (API), then the signature on the circuit's page.
+    const circuit = `/parapheur/${circuitId}`;
+    const c = await api(HEAD, 'GET', `/api/v1/circuits/${circuitId}`);
+    await api(HEAD, 'POST', `/api/v1/circuits/${circuitId}/approve`, { version: c.version });
+    await submit(page, `a[href="${circuit}"]`);
+    assert.equal(pathOf(page), circuit);
+    await page.fill('#sign_password', server.account(SIGNER).password);
+    await page.fill('#totp_code', await freshDemoCode());
+    const ok = await submit(page, '#sign');
     assert.equal(ok.status(), 200);
-    assert.equal(pathOf(page), `/letters/${created.id}?done=approved`);
-    assert.equal(await page.locator('[role=status]').count(), 1, 'the notice');
+    assert.equal(pathOf(page), `${circuit}?done=signed`);
+    await ui.goto(page, `/letters/${created.id}`, `${lang}-letter-approved`);
     const reg = (await page.textContent('#state .reference')).trim();
     assert.match(reg, /^MEF-S-\d{4}-\d{6}$/);
-    assert.equal(await page.locator('#approve').count(), 0, 'no second approval');
-    await ui.check(page, `${lang}-letter-approved`);
     await ui.goto(page, '/letters', `${lang}-letters-register`);
     assert.match(await page.innerText('main'), new RegExp(reg));
     replies.push({ lang, number, id: created.id, reg });

@@ -1,14 +1,17 @@
 // One letter from deposit to reply, in a real browser with JavaScript OFF, in Arabic and in
 // French: a citizen deposits it through the journey; the registry clerk finds it in the
 // correspondence window and assigns it to a service; the head of that service gives it to an
-// agent; the agent starts and writes the reply from a template; a signer approves it (it is
+// agent; the agent starts and writes the reply from a template; it goes through its circuit (visa,
+// then the signer's signature with the demo TOTP code) (it is
 // registered in the outgoing register and delivered); the citizen sees the entry answered and
 // downloads the sealed reply. Every page met is checked (lang/dir, raw keys, weight) and run
 // through axe (WCAG 2.2 AA) as in registry.test.mjs. A stale form gets the 409 message.
 //   IDARA_BIN=build/debug/app/idara node --test tests/browser/window.test.mjs
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IdaraServer, NoScriptChecks, launchBrowser, minimalPdf, newContext, pathOf, submit } from './harness.mjs';
+import {
+  IdaraServer, NoScriptChecks, freshDemoCode, launchBrowser, minimalPdf, newContext, pathOf, submit,
+} from './harness.mjs';
 
 const T = {
   ar: { subject: 'طلب رخصة لاستغلال الملك العمومي', body: 'السلام عليكم،\nأرجو منحي رخصة.', answered: 'تم الرد',
@@ -117,12 +120,26 @@ for (const lang of ['ar', 'fr']) {
     assert.match(letterPath, /^\/letters\/\d+$/, 'the reply went to the signer');
     await agent.ctx.close();
 
-    // The signer approves: the reply is registered in the outgoing register and delivered.
+    // The reply goes through its e-parapheur circuit: the unit head's visa, then the signer's
+    // signature (password + the demo TOTP code); it is then registered and delivered.
     const signer = await as(lang, 'signataire@mef.gov.ma');
     await ui.goto(signer.page, '/letters', `${lang}-letters-queue`);
     await ui.goto(signer.page, '/letters/new', `${lang}-letter-new`);  // a letter that starts here: the form
     await ui.goto(signer.page, letterPath, `${lang}-letter-pending`);
-    await submit(signer.page, '#approve');
+    assert.equal(await signer.page.locator('#approve').count(), 0, 'no approval on the letter page');
+    const circuit = await signer.page.getAttribute('a[href^="/parapheur/"]', 'href');
+    assert.match(circuit, /^\/parapheur\/\d+$/, 'the letter links to its circuit');
+    const visa = await as(lang, 'chef.service@mef.gov.ma');
+    await ui.goto(visa.page, circuit, `${lang}-circuit-visa`);
+    await submit(visa.page, '#approve');
+    assert.match(pathOf(visa.page), /\?done=approved$/);
+    await visa.ctx.close();
+    await ui.goto(signer.page, circuit, `${lang}-circuit-sign`);
+    await signer.page.fill('#sign_password', server.account('signataire@mef.gov.ma').password);
+    await signer.page.fill('#totp_code', await freshDemoCode());
+    await submit(signer.page, '#sign');
+    assert.match(pathOf(signer.page), /\?done=signed$/);
+    await ui.goto(signer.page, letterPath, `${lang}-letter-approved`);
     assert.match(await signer.page.innerText('main'), /MEF-S-\d{4}-\d{6}/, 'an outgoing number');
     await signer.ctx.close();
 

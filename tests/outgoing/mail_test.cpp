@@ -75,7 +75,7 @@ protected:
     }
     outgoing::Letter approved_reply() {
         auto l = pending(incoming(), mef_agent_);
-        return out_->approve(principal(mef_signer_), l.id, l.version).value();
+        return approve(l).value();
     }
 };
 

@@ -19,10 +19,6 @@ using namespace idara::processing;
 using idara::testing::sample_pdf;
 using idara::testing::WorkflowTest;
 
-extern "C" const char* __lsan_default_suppressions() {
-    return "leak:libfontconfig\nleak:libpango\nleak:libglib\nleak:libgobject\nleak:libharfbuzz\nleak:libcairo\n";
-}
-
 namespace {
 
 constexpr std::int64_t kDay = 24LL * 3600 * 1000;

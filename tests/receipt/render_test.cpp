@@ -13,11 +13,6 @@
 using namespace idara::receipt;
 namespace fs = std::filesystem;
 
-// fontconfig, pango and glib keep process-wide caches until exit; LeakSanitizer must not count them.
-extern "C" const char* __lsan_default_suppressions() {
-    return "leak:libfontconfig\nleak:libpango\nleak:libglib\nleak:libgobject\nleak:libharfbuzz\nleak:libcairo\n";
-}
-
 namespace {
 
 ReceiptContent sample() {

@@ -20,10 +20,6 @@ using namespace idara::registry;
 using idara::testing::DepositTest;
 using idara::testing::sample_pdf;
 
-extern "C" const char* __lsan_default_suppressions() {
-    return "leak:libfontconfig\nleak:libpango\nleak:libglib\nleak:libgobject\nleak:libharfbuzz\nleak:libcairo\n";
-}
-
 namespace {
 
 // Nothing of a registration may remain after a failure.

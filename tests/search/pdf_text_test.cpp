@@ -16,11 +16,6 @@ using namespace idara::testing;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-// fontconfig, pango and glib keep process-wide caches until exit; LeakSanitizer must not count them.
-extern "C" const char* __lsan_default_suppressions() {
-    return "leak:libfontconfig\nleak:libpango\nleak:libglib\nleak:libgobject\nleak:libharfbuzz\nleak:libcairo\n";
-}
-
 namespace {
 
 cairo_status_t append(void* closure, const unsigned char* data, unsigned int length) {

@@ -97,7 +97,12 @@ TEST_P(KeyStoreTest, EachAdministrationAndThePlatformHaveTheirOwnKeys) {
     ASSERT_EQ(roots.size(), 1u);
     auto root = trust::cert_from_pem(roots[0]);
     ASSERT_TRUE(root);
-    EXPECT_EQ(X509_check_issued(root.get(), (*mef)->identity.cert.get()), X509_V_OK);
+    // root -> "idara Issuing CA" (the identity's chain) -> the seal certificate.
+    ASSERT_EQ((*mef)->identity.chain.size(), 1u);
+    X509* issuing = (*mef)->identity.chain[0].get();
+    EXPECT_EQ(X509_check_issued(root.get(), issuing), X509_V_OK);
+    EXPECT_EQ(X509_check_issued(issuing, (*mef)->identity.cert.get()), X509_V_OK);
+    EXPECT_NE(X509_check_issued(root.get(), (*mef)->identity.cert.get()), X509_V_OK);
 }
 
 TEST_P(KeyStoreTest, UnknownAdministrationHasNoKeys) {

@@ -17,10 +17,6 @@
 using namespace idara;
 namespace fs = std::filesystem;
 
-extern "C" const char* __lsan_default_suppressions() {
-    return "leak:libfontconfig\nleak:libpango\nleak:libglib\nleak:libgobject\nleak:libharfbuzz\nleak:libcairo\n";
-}
-
 namespace {
 
 std::string run(const std::string& cmd) { return idara::testing::run_command(cmd); }
