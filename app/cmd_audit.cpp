@@ -7,6 +7,7 @@
 //       leaf and the reason (altered, deleted, reordered, sth_mismatch, bad_signature).
 //       --json prints {"ok","leaves","sths","fault","first_bad_leaf","sth_size","what"} on stdout.
 //   idara audit sth     signs a tree head now and prints it as JSON.
+#include "cli_common.hpp"
 #include "commands.hpp"
 #include "runtime.hpp"
 
@@ -103,13 +104,6 @@ int cmd_sth(const GlobalOptions& g) {
     if (!sth) return fail(sth.error());
     std::cout << journal::sth_to_json(*sth) << "\n";
     return 0;
-}
-
-void add_global(CLI::App& cmd, GlobalOptions& g) {
-    cmd.add_option("--config", g.config_file, "TOML configuration file (see config/idara.example.toml)")
-        ->check(CLI::ExistingFile);
-    cmd.add_option("--data-dir", g.data_dir, "Data directory (SQLite database, blobs, keys); default ./var");
-    cmd.add_option("--set", g.sets, "Override a setting: section.key=value (repeatable)");
 }
 
 }  // namespace

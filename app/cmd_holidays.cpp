@@ -1,6 +1,7 @@
 // idara holidays list / adjust / clear: the holiday calendar the legal deadlines count on,
 // and the operator's adjustments of Hijri holidays (deadline/holiday_store.hpp). A change
 // recomputes the due dates of open entries (processing/due_dates.hpp) and is logged.
+#include "cli_common.hpp"
 #include "commands.hpp"
 #include "runtime.hpp"
 
@@ -102,13 +103,6 @@ int cmd_clear(const GlobalOptions& g, const HolidayArgs& a) {
               {{"code", a.code}, {"hijri_year", std::to_string(a.hijri_year)}, {"by", console_user()}});
     std::cout << "cleared " << a.code << " " << a.hijri_year << ": the computed date applies\n";
     return print_recomputed(**rt);
-}
-
-void add_global(CLI::App& cmd, GlobalOptions& g) {
-    cmd.add_option("--config", g.config_file, "TOML configuration file (see config/idara.example.toml)")
-        ->check(CLI::ExistingFile);
-    cmd.add_option("--data-dir", g.data_dir, "Data directory (SQLite database, blobs, keys); default ./var");
-    cmd.add_option("--set", g.sets, "Override a setting: section.key=value (repeatable)");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 //   issue-dev --account LOGIN | --administration CODE
 //                                       the development signing (or seal) certificate, made if missing
 // Private keys are never printed. Exit codes: 0 done, 1 refused or failed, 2 usage.
+#include "cli_common.hpp"
 #include "commands.hpp"
 #include "runtime.hpp"
 
@@ -170,13 +171,6 @@ int cmd_issue_dev(const GlobalOptions& g, const PkiArgs& a) {
     if (!id) return fail(id.error());
     print_cert((*id)->cert.get());
     return 0;
-}
-
-void add_global(CLI::App& cmd, GlobalOptions& g) {
-    cmd.add_option("--config", g.config_file, "TOML configuration file (see config/idara.example.toml)")
-        ->check(CLI::ExistingFile);
-    cmd.add_option("--data-dir", g.data_dir, "Data directory (SQLite database, blobs, keys); default ./var");
-    cmd.add_option("--set", g.sets, "Override a setting: section.key=value (repeatable)");
 }
 
 }  // namespace

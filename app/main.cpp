@@ -1,6 +1,7 @@
 // idara: one binary, several subcommands. This file only declares the command
 // line; each subcommand lives in its own cmd_*.cpp.
 #include "commands.hpp"
+#include "cli_common.hpp"
 #include "config/config.hpp"
 
 #include <CLI/CLI.hpp>
@@ -8,17 +9,6 @@
 #include <iostream>
 
 using namespace idara::app;
-
-namespace {
-
-void add_global(CLI::App& cmd, GlobalOptions& g) {
-    cmd.add_option("--config", g.config_file, "TOML configuration file (see config/idara.example.toml)")
-        ->check(CLI::ExistingFile);
-    cmd.add_option("--data-dir", g.data_dir, "Data directory (SQLite database, blobs, keys); default ./var");
-    cmd.add_option("--set", g.sets, "Override a setting: section.key=value (repeatable)");
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"idara — digital administration platform: registry office, correspondence window, "

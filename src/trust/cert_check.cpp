@@ -1,5 +1,6 @@
 // Certificate checks before use (trust/cert_check.hpp).
 #include "trust/cert_check.hpp"
+#include "trust/ossl_handles.hpp"
 
 #include "trust/keys.hpp"
 #include "trust/revocation.hpp"
@@ -14,15 +15,6 @@ namespace idara::trust {
 
 namespace {
 
-struct StoreDeleter {
-    void operator()(X509_STORE* s) const { X509_STORE_free(s); }
-};
-struct CtxDeleter {
-    void operator()(X509_STORE_CTX* c) const { X509_STORE_CTX_free(c); }
-};
-struct StackDeleter {
-    void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
-};
 
 Error err(const char* code, int status, std::string detail) { return Error{code, status, std::move(detail)}; }
 

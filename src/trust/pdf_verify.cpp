@@ -13,6 +13,7 @@
 // against the anchors, so an intact signature by an unknown signer reads as
 // integrity true, chain_trusted false.
 #include "trust/pdf_verify.hpp"
+#include "trust/ossl_handles.hpp"
 
 #include "trust/keys.hpp"
 
@@ -184,38 +185,12 @@ std::vector<Candidate> find_raw(std::string_view pdf) {
 
 // ---- Checking one signature
 
-struct CmsDeleter {
-    void operator()(CMS_ContentInfo* c) const { CMS_ContentInfo_free(c); }
-};
-struct BioDeleter {
-    void operator()(BIO* b) const { BIO_free_all(b); }
-};
-struct StoreDeleter {
-    void operator()(X509_STORE* s) const { X509_STORE_free(s); }
-};
-struct CtxDeleter {
-    void operator()(X509_STORE_CTX* c) const { X509_STORE_CTX_free(c); }
-};
-struct CertsDeleter {
-    void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
-};
 
 int hex_digit(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
-}
-
-std::string name_entry(X509_NAME* name, int nid) {
-    const int idx = X509_NAME_get_index_by_NID(name, nid, -1);
-    if (idx < 0) return {};
-    unsigned char* utf8 = nullptr;
-    const int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx)));
-    if (n < 0) return {};
-    std::string out(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(n));
-    OPENSSL_free(utf8);
-    return out;
 }
 
 std::optional<std::int64_t> signing_time(CMS_SignerInfo* si) {
@@ -317,7 +292,7 @@ SignatureReport check(std::string_view pdf, const Candidate& c, X509_STORE* anch
     unsigned int len = 0;
     if (X509_digest(signer, EVP_sha256(), md, &len) == 1) r.signer_cert_sha256 = hex_lower(md, len);
     // The chain, to the anchors, at the signing time when there is one.
-    std::unique_ptr<STACK_OF(X509), CertsDeleter> certs(CMS_get1_certs(cms.get()));
+    std::unique_ptr<STACK_OF(X509), StackDeleter> certs(CMS_get1_certs(cms.get()));
     std::unique_ptr<X509_STORE_CTX, CtxDeleter> ctx(X509_STORE_CTX_new());
     if (!ctx || X509_STORE_CTX_init(ctx.get(), anchors, signer, certs.get()) != 1) {
         r.chain_error = "cannot check the chain";

@@ -1,5 +1,6 @@
 // CRL and OCSP checks (trust/revocation.hpp).
 #include "trust/revocation.hpp"
+#include "trust/ossl_handles.hpp"
 
 #include "trust/keys.hpp"
 
@@ -15,12 +16,6 @@ namespace idara::trust {
 
 namespace {
 
-struct CrlDeleter {
-    void operator()(X509_CRL* c) const { X509_CRL_free(c); }
-};
-struct BioDeleter {
-    void operator()(BIO* b) const { BIO_free_all(b); }
-};
 
 RevocationResult result(RevocationState s, std::string source, std::string detail, std::int64_t at = 0) {
     RevocationResult r;

@@ -2,6 +2,7 @@
 // report it; PDFs go through verify_pdf (trust/pdf_verify.hpp) for finding signatures and their
 // byte ranges, then every CMS through the same checks as a detached .p7s.
 #include "trust/validate.hpp"
+#include "trust/ossl_handles.hpp"
 
 #include "core/clock.hpp"
 #include "trust/keys.hpp"
@@ -21,21 +22,6 @@ namespace idara::trust {
 
 namespace {
 
-struct CmsDeleter {
-    void operator()(CMS_ContentInfo* c) const { CMS_ContentInfo_free(c); }
-};
-struct StoreDeleter {
-    void operator()(X509_STORE* s) const { X509_STORE_free(s); }
-};
-struct CtxDeleter {
-    void operator()(X509_STORE_CTX* c) const { X509_STORE_CTX_free(c); }
-};
-struct StackDeleter {
-    void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
-};
-struct P7Deleter {
-    void operator()(PKCS7* p) const { PKCS7_free(p); }
-};
 using CmsPtr = std::unique_ptr<CMS_ContentInfo, CmsDeleter>;
 using StorePtr = std::unique_ptr<X509_STORE, StoreDeleter>;
 using StackPtr = std::unique_ptr<STACK_OF(X509), StackDeleter>;

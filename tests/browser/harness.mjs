@@ -41,6 +41,24 @@ export class IdaraServer {
     return this;
   }
 
+  // A bearer token for a demo login (`idara token create`).
+  createToken(login) {
+    const r = spawnSync(process.env.IDARA_BIN, ['token', 'create', '--data-dir', this.dir, '--login', login, '--name', 'browser'],
+      { encoding: 'utf8', timeout: 60_000 });
+    if (r.status !== 0) throw new Error(`token for ${login}: ${r.stderr}`);
+    return r.stdout.trim().split('\n').pop().trim();
+  }
+
+  // A JSON API call with a bearer token; fails unless the answer has `status`.
+  async api(token, method, p, body, status = 200) {
+    const headers = { Authorization: `Bearer ${token}` };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await fetch(this.url(p), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    if (res.status !== status) throw new Error(`${method} ${p} → ${res.status} (expected ${status}): ${text}`);
+    return JSON.parse(text);
+  }
+
   serveLog() { return fs.readFileSync(path.join(this.dir, 'serve.log'), 'utf8').slice(-4000); }
 
   url(p) { return this.base + p; }

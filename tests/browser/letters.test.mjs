@@ -11,7 +11,6 @@
 //   IDARA_BIN=build/debug/app/idara node --test tests/browser/letters.test.mjs
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import {
   IdaraServer, NoScriptChecks, freshDemoCode, launchBrowser, minimalPdf, newContext, pathOf, submit,
 } from './harness.mjs';
@@ -50,21 +49,8 @@ after(async () => {
 
 // ---- The JSON API (the state before each journey)
 
-function createToken(login) {
-  const r = spawnSync(process.env.IDARA_BIN, ['token', 'create', '--data-dir', server.dir, '--login', login, '--name', 'browser'],
-    { encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.status, 0, `token for ${login}: ${r.stderr}`);
-  return r.stdout.trim().split('\n').pop().trim();
-}
-
-async function api(login, method, p, body, status = 200) {
-  const headers = { Authorization: `Bearer ${tokens[login]}` };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(server.url(p), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  assert.equal(res.status, status, `${method} ${p} → ${res.status}: ${text}`);
-  return JSON.parse(text);
-}
+const createToken = (login) => server.createToken(login);
+const api = (login, ...rest) => server.api(tokens[login], ...rest);
 
 // multipart/form-data by hand: a JSON part and a file part.
 function multipart(jsonName, json, file) {

@@ -2,6 +2,7 @@
 // and the audit's summaries exist in both. The codes are read from the sources, so a new
 // code without a message fails here.
 #include "core/i18n.hpp"
+#include "error_codes.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,25 +13,10 @@
 
 namespace {
 
-std::set<std::string> codes_in(const std::vector<std::string>& files) {
-    std::set<std::string> codes;
-    for (const auto& name : files) {
-        std::ifstream in(std::string(IDARA_TEST_SOURCE_DIR) + "/" + name);
-        EXPECT_TRUE(in) << name;
-        std::stringstream text;
-        text << in.rdbuf();
-        const std::string s = text.str();
-        const std::string marker = "Error{\"";
-        for (auto at = s.find(marker); at != std::string::npos; at = s.find(marker, at + 1)) {
-            const auto open = at + marker.size();
-            codes.insert(s.substr(open, s.find('"', open) - open));
-        }
-    }
-    return codes;
-}
+using idara::testing::error_codes_in;
 
 TEST(JournalCatalogue, EveryErrorCodeHasBothMessages) {
-    const auto codes = codes_in({"src/journal/append.cpp", "src/journal/journal.cpp", "src/journal/sth.cpp",
+    const auto codes = error_codes_in({"src/journal/append.cpp", "src/journal/journal.cpp", "src/journal/sth.cpp",
                                  "src/journal/verify.cpp", "src/api/journal.cpp"});
     EXPECT_GE(codes.size(), 5u);
     for (const auto& code : codes)

@@ -2,6 +2,7 @@
 // letters) and in French, and the stamp and name keys exist in both. The codes are read from
 // the sources, so a new code without a message fails here.
 #include "core/i18n.hpp"
+#include "error_codes.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,22 +13,7 @@
 
 namespace {
 
-std::set<std::string> codes_in(const std::vector<std::string>& files) {
-    std::set<std::string> codes;
-    for (const auto& name : files) {
-        std::ifstream in(std::string(IDARA_TEST_SOURCE_DIR) + "/" + name);
-        EXPECT_TRUE(in) << name;
-        std::stringstream text;
-        text << in.rdbuf();
-        const std::string s = text.str();
-        const std::string marker = "Error{\"";
-        for (auto at = s.find(marker); at != std::string::npos; at = s.find(marker, at + 1)) {
-            const auto open = at + marker.size();
-            codes.insert(s.substr(open, s.find('"', open) - open));
-        }
-    }
-    return codes;
-}
+using idara::testing::error_codes_in;
 
 bool has_arabic(const std::string& s) {
     // U+0600..U+06FF is 0xD8 0x80 .. 0xDB 0xBF in UTF-8.
@@ -39,7 +25,7 @@ bool has_arabic(const std::string& s) {
 }
 
 TEST(ParapheurCatalogue, EveryErrorCodeHasBothMessages) {
-    const auto codes = codes_in({"src/parapheur/templates.cpp", "src/parapheur/access.cpp", "src/parapheur/start.cpp",
+    const auto codes = error_codes_in({"src/parapheur/templates.cpp", "src/parapheur/access.cpp", "src/parapheur/start.cpp",
                                  "src/parapheur/actions.cpp", "src/parapheur/queries.cpp",
                                  "src/parapheur/stamp_layout.cpp", "src/api/parapheur.cpp"});
     EXPECT_GE(codes.size(), 12u);
