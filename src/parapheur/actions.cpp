@@ -129,6 +129,13 @@ Error reason_required() { return Error{"parapheur.reason_required", 400, ""}; }
 
 std::string trimmed(std::string_view s) { return std::string(text::trim(s)); }
 
+// The required free text of an action (reason, question, opinion): trimmed, 1..2000 characters.
+Result<std::string> required_text(std::string_view s) {
+    std::string text = trimmed(s);
+    if (!detail::text_ok(text, 1, 2000, true)) return reason_required();
+    return text;
+}
+
 }  // namespace
 
 Result<Circuit> CircuitService::approve(const Actor& a, std::int64_t id, std::int64_t expected_version,
@@ -259,8 +266,9 @@ Result<Circuit> CircuitService::sign(const Actor& a, std::int64_t id, std::int64
 Result<Circuit> CircuitService::reject(const Actor& a, std::int64_t id, std::int64_t expected_version,
                                        std::string_view reason) {
     Impl& im = *impl_;
-    const std::string text = trimmed(reason);
-    if (!detail::text_ok(text, 1, 2000, true)) return reason_required();
+    auto checked = required_text(reason);
+    if (!checked) return checked.error();
+    const std::string& text = *checked;
     const std::int64_t now = im.clock.now_ms();
     auto st = im.db.write_tx([&](Tx& tx) -> Status {
         auto c = claim(tx, a, id, expected_version, now);
@@ -284,8 +292,9 @@ Result<Circuit> CircuitService::reject(const Actor& a, std::int64_t id, std::int
 Result<Circuit> CircuitService::return_to_previous(const Actor& a, std::int64_t id, std::int64_t expected_version,
                                                    std::string_view reason) {
     Impl& im = *impl_;
-    const std::string text = trimmed(reason);
-    if (!detail::text_ok(text, 1, 2000, true)) return reason_required();
+    auto checked = required_text(reason);
+    if (!checked) return checked.error();
+    const std::string& text = *checked;
     const std::int64_t now = im.clock.now_ms();
     auto st = im.db.write_tx([&](Tx& tx) -> Status {
         auto c = claim(tx, a, id, expected_version, now);
@@ -317,8 +326,9 @@ Result<Circuit> CircuitService::return_to_previous(const Actor& a, std::int64_t 
 Result<Circuit> CircuitService::cancel(const Actor& a, std::int64_t id, std::int64_t expected_version,
                                        std::string_view reason) {
     Impl& im = *impl_;
-    const std::string text = trimmed(reason);
-    if (!detail::text_ok(text, 1, 2000, true)) return reason_required();
+    auto checked = required_text(reason);
+    if (!checked) return checked.error();
+    const std::string& text = *checked;
     const std::int64_t now = im.clock.now_ms();
     auto st = im.db.write_tx([&](Tx& tx) -> Status {
         auto row = detail::load_row(tx, id);
@@ -351,8 +361,9 @@ Result<Circuit> CircuitService::cancel(const Actor& a, std::int64_t id, std::int
 Result<Circuit> CircuitService::request_opinion(const Actor& a, std::int64_t id, std::int64_t colleague,
                                                 std::string_view question) {
     Impl& im = *impl_;
-    const std::string text = trimmed(question);
-    if (!detail::text_ok(text, 1, 2000, true)) return reason_required();
+    auto checked = required_text(question);
+    if (!checked) return checked.error();
+    const std::string& text = *checked;
     const std::int64_t now = im.clock.now_ms();
     auto st = im.db.write_tx([&](Tx& tx) -> Status {
         auto row = detail::load_row(tx, id);
@@ -385,8 +396,9 @@ Result<Circuit> CircuitService::request_opinion(const Actor& a, std::int64_t id,
 
 Result<Circuit> CircuitService::give_opinion(const Actor& a, std::int64_t id, std::string_view opinion) {
     Impl& im = *impl_;
-    const std::string text = trimmed(opinion);
-    if (!detail::text_ok(text, 1, 2000, true)) return reason_required();
+    auto checked = required_text(opinion);
+    if (!checked) return checked.error();
+    const std::string& text = *checked;
     const std::int64_t now = im.clock.now_ms();
     auto st = im.db.write_tx([&](Tx& tx) -> Status {
         auto row = detail::load_row(tx, id);

@@ -8,6 +8,10 @@ namespace idara::web {
 
 const std::string& msg(i18n::Lang l, std::string_view key) { return i18n::catalogue().get(l, key); }
 
+std::string msg_or(i18n::Lang l, std::string_view key, std::string fallback) {
+    return i18n::catalogue().has(l, key) ? msg(l, key) : fallback;
+}
+
 std::string lang_switch_href(i18n::Lang current, std::string_view target) {
     return "/lang/" + std::string(i18n::code(other_lang(current))) + "?next=" + http::url_encode(target);
 }

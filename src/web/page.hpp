@@ -37,6 +37,8 @@ struct PageView {
 
 // The catalogue message `key` in `l` (the key itself when missing).
 const std::string& msg(i18n::Lang l, std::string_view key);
+// The catalogue text `key` when the catalogue has it, else `fallback` (labels of codes that may be new).
+std::string msg_or(i18n::Lang l, std::string_view key, std::string fallback);
 
 // The whole page: template `name` rendered with `data` (common fields added) inside the layout.
 std::string render_page(const PageView& v, std::string_view name, Data& data);

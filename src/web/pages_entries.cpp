@@ -130,7 +130,7 @@ std::string event_detail_html(i18n::Lang l, const std::string& detail) {
 
 std::string event_label(i18n::Lang l, const std::string& kind) {
     const std::string key = "processing.event." + kind;
-    return i18n::catalogue().has(l, key) ? msg(l, key) : detail::event_label(l, kind);
+    return msg_or(l, key, detail::event_label(l, kind));
 }
 
 void add_event(Data& list, i18n::Lang l, std::int64_t at_ms, const std::string& kind, const std::string& detail) {
@@ -387,7 +387,7 @@ std::int64_t read_version(const std::optional<std::string>& s) {
 // errors are all in the catalogues), else a generic one.
 std::string complete_message(i18n::Lang l, const Error& e) {
     const std::string key = "error." + e.code;
-    return i18n::catalogue().has(l, key) ? msg(l, key) : msg(l, "web.deposit.complete.error.generic");
+    return msg_or(l, key, msg(l, "web.deposit.complete.error.generic"));
 }
 
 http::Response complete(const http::Request& r, const PagesContext& ctx) {

@@ -85,7 +85,7 @@ std::string state_tag(i18n::Lang l, LetterState s) {
 // The message of a service error (error.<code>), else the page's generic one.
 std::string error_message(i18n::Lang l, const Error& e) {
     const std::string key = "error." + e.code;
-    return i18n::catalogue().has(l, key) ? msg(l, key) : msg(l, "web.letters.error.generic");
+    return msg_or(l, key, msg(l, "web.letters.error.generic"));
 }
 
 // Account id → display name of the administration's staff (empty when the visitor is not staff).
@@ -191,7 +191,7 @@ Data event_rows(i18n::Lang l, const Letter& x, const std::map<std::int64_t, std:
         Data row;
         row.set("date", format_date_time(from_ms(e.at_ms), l));
         const std::string key = "outgoing.event." + e.kind;
-        row.set("label", i18n::catalogue().has(l, key) ? msg(l, key) : e.kind);
+        row.set("label", msg_or(l, key, e.kind));
         row.set("actor_html", name_html(names, e.actor_id));
         if (!e.detail.empty()) row.set("detail_html", bdi_auto(e.detail));
         list.push_back(row);

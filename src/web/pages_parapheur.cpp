@@ -34,7 +34,7 @@ std::string step_label(i18n::Lang l, const std::string& ar, const std::string& f
 
 std::string error_message(i18n::Lang l, const Error& e) {
     const std::string key = "error." + e.code;
-    return i18n::catalogue().has(l, key) ? msg(l, key) : msg(l, "parapheur_web.error.generic");
+    return msg_or(l, key, msg(l, "parapheur_web.error.generic"));
 }
 
 std::string origin_of(const http::Request& r) { return "web " + r.remote_addr; }

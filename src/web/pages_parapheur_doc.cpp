@@ -87,7 +87,7 @@ Data history_rows(i18n::Lang l, const Circuit& c) {
         Data row;
         row.set("date", when(l, e.at_ms));
         const std::string key = "parapheur_web.event." + e.kind;
-        row.set("label", i18n::catalogue().has(l, key) ? msg(l, key) : e.kind);
+        row.set("label", msg_or(l, key, e.kind));
         row.set("actor_html", bdi_auto(e.actor_name));
         if (e.on_behalf_of)
             row.set("for", i18n::catalogue().format(l, "parapheur_web.on_behalf_of", {{"name", e.on_behalf_of_name}}));
@@ -106,7 +106,7 @@ Data version_rows(i18n::Lang l, const Circuit& c) {
         row.set("number", std::to_string(x.number));
         row.set("href", circuit_href(c.id) + "/document.pdf?version=" + std::to_string(x.number));
         const std::string key = "parapheur_web.version." + x.kind;
-        row.set("kind", i18n::catalogue().has(l, key) ? msg(l, key) : x.kind);
+        row.set("kind", msg_or(l, key, x.kind));
         if (!x.signer_name.empty()) row.set("signer_html", bdi_auto(x.signer_name));
         row.set("date", when(l, x.created_at_ms));
         row.set("sha256", x.sha256);

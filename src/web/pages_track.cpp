@@ -24,11 +24,6 @@ namespace {
 
 using detail::Visit;
 
-// The catalogue text `key` (processing.state.*, processing.event.*), else `fallback`.
-std::string label_or(i18n::Lang l, const std::string& key, const std::string& fallback) {
-    return i18n::catalogue().has(l, key) ? msg(l, key) : fallback;
-}
-
 http::Response track(const http::Request& r, const PagesContext& ctx) {
     Visit v = detail::begin(r, ctx);
     const auto l = v.lang;
@@ -56,7 +51,7 @@ http::Response track(const http::Request& r, const PagesContext& ctx) {
             d.set("administration", detail::pick(l, t->administration_name_ar, t->administration_name_fr));
             d.set("type", detail::pick(l, t->type_name_ar, t->type_name_fr));
             d.set("status_html", detail::status_tag(l, t->status));
-            if (!t->state.empty()) d.set("state", label_or(l, "processing.state." + t->state, t->state));
+            if (!t->state.empty()) d.set("state", msg_or(l, "processing.state." + t->state, t->state));
             if (t->transferred_to) d.set("transferred_to_html", bdi_ltr(*t->transferred_to));
             d.set("registered_at", format_date_time(from_ms(t->registered_at_ms), l));
             d.set("due_at", format_date(from_ms(t->due_at_ms), l));
@@ -64,7 +59,7 @@ http::Response track(const http::Request& r, const PagesContext& ctx) {
             for (const auto& e : t->events) {
                 Data row;
                 row.set("date", format_date_time(from_ms(e.at_ms), l));
-                row.set("label", label_or(l, "processing.event." + e.kind, detail::event_label(l, e.kind)));
+                row.set("label", msg_or(l, "processing.event." + e.kind, detail::event_label(l, e.kind)));
                 events.push_back(row);
             }
             d.set("events", events);

@@ -33,8 +33,7 @@ using detail::Visit;
 
 std::string reason_text(i18n::Lang l, const std::string& code) {
     const std::string key = "registry.reason." + code;
-    if (i18n::catalogue().has(l, key)) return msg(l, key);
-    return msg(l, "web.verify.reason.other");
+    return msg_or(l, key, msg(l, "web.verify.reason.other"));
 }
 
 void set_report(Data& d, i18n::Lang l, const registry::VerificationReport& rep) {

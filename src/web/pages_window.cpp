@@ -349,7 +349,7 @@ http::Response window_entry_page(const Visit& v, std::string_view number, int st
         Data row;
         row.set("date", format_date_time(from_ms(e.at_ms), l));
         const std::string key = "processing.event." + e.kind;
-        row.set("label", i18n::catalogue().has(l, key) ? msg(l, key) : e.kind);
+        row.set("label", msg_or(l, key, e.kind));
         if (!e.actor_name.empty()) row.set("actor", e.actor_name);
         if (!e.origin.empty()) row.set("origin", e.origin);
         const std::string dh = detail_html(l, e.kind, e.detail);

@@ -4,17 +4,9 @@
 #include "web/format.hpp"
 
 namespace idara::web::detail {
-namespace {
-
-std::string label_or(i18n::Lang l, const std::string& key, const std::string& fallback) {
-    return i18n::catalogue().has(l, key) ? msg(l, key) : fallback;
-}
-
-}  // namespace
-
 std::string service_message(i18n::Lang l, const Error& e) {
     const std::string key = "error." + e.code;
-    return i18n::catalogue().has(l, key) ? msg(l, key) : msg(l, "web.deposit.error.generic");
+    return msg_or(l, key, msg(l, "web.deposit.error.generic"));
 }
 
 std::string status_label(i18n::Lang l, registry::EntryStatus s) {
@@ -22,7 +14,7 @@ std::string status_label(i18n::Lang l, registry::EntryStatus s) {
 }
 
 std::string event_label(i18n::Lang l, const std::string& kind) {
-    return label_or(l, "registry.event." + kind, kind);
+    return msg_or(l, "registry.event." + kind, kind);
 }
 
 std::string channel_label(i18n::Lang l, registry::Channel c) {
