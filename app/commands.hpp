@@ -88,5 +88,7 @@ template <class Cli> void add_pki_commands(Cli& app, GlobalOptions& g, int& rc);
 template <class Cli> void add_holidays_commands(Cli& app, GlobalOptions& g, int& rc);
 // `idara audit verify|sth`: the tamper-evident journal (cmd_audit.cpp).
 template <class Cli> void add_audit_commands(Cli& app, GlobalOptions& g, int& rc);
+// `idara exchange central|gateway|log|demo-setup|up|demo-backend` (cmd_exchange*.cpp).
+template <class Cli> void add_exchange_commands(Cli& app, GlobalOptions& g, int& rc);
 
 }  // namespace idara::app

@@ -129,6 +129,7 @@ int main(int argc, char** argv) {
     add_pki_commands(app, g, rc);
     add_holidays_commands(app, g, rc);
     add_audit_commands(app, g, rc);
+    add_exchange_commands(app, g, rc);
 
     try {
         app.parse(argc, argv);

@@ -1,0 +1,8 @@
+// `idara exchange ...` subcommands of the gateway part (docs/design/exchange.md).
+#include "cmd_exchange.hpp"
+
+namespace idara::app {
+
+void add_exchange_gateway_commands(CLI::App& /*exchange*/, int& /*rc*/) {}
+
+}  // namespace idara::app

@@ -1,0 +1,2 @@
+// Placeholder until the exchange sources land.
+namespace idara::exchange {}
