@@ -10,9 +10,11 @@ namespace idara::http { class Router; }
 
 namespace idara::exchange {
 
+// All ports derive from one base B: central B, client ports B+1..B+3 (MEN, ETATCIVIL, UNIV),
+// peer ports B+11..B+13, admin ports B+21..B+23, back-ends B+31 (bac) and B+32 (birth).
 struct DemoPorts {
-    std::uint16_t central = 8090;
-    std::uint16_t client_base = 8101, peer_base = 8201, admin_base = 8301, backend_base = 8111;
+    std::uint16_t base = 8090;
+    std::int64_t conf_validity_seconds = 600;   // the central's configuration lifetime
 };
 
 // Writes <dir>/central and <dir>/gw-men, <dir>/gw-etatcivil, <dir>/gw-univ: keys, certificates,
