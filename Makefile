@@ -8,6 +8,7 @@ IDARA_DEBUG := build/debug/app/idara
 .PHONY: run test deps deps-test build build-release build-debug bench fuzz tidy clean
 
 ## make run: install what is missing, build release, initialise ./var with demo data once, serve :8080
+## (make run ARGS=--with-exchange also runs the data-exchange demo: idara exchange up --dir ./var/exchange)
 run: deps build-release
 	@if [ ! -f "$(DATA_DIR)/idara.db" ]; then \
 	  $(IDARA_RELEASE) init --demo --data-dir "$(DATA_DIR)"; \
@@ -15,7 +16,7 @@ run: deps build-release
 	  echo "Reusing the data in $(DATA_DIR) (demo logins: docs/DEMO.md)"; \
 	  $(IDARA_RELEASE) migrate --data-dir "$(DATA_DIR)"; \
 	fi
-	$(IDARA_RELEASE) serve --data-dir "$(DATA_DIR)" $(if $(CONFIG),--config $(CONFIG))
+	$(IDARA_RELEASE) serve --data-dir "$(DATA_DIR)" $(if $(CONFIG),--config $(CONFIG)) $(ARGS)
 
 ## make test: install, build debug (ASan+UBSan), run every test through CTest
 test: deps-test build-debug

@@ -137,6 +137,12 @@ int cmd_serve(const GlobalOptions& g, const ServeOptions& so) {
     // Paths outside /api/ that match no route get the HTML "page not found" in the visitor's language.
     router.set_fallback([&pages](http::Request& r) { return web::error_page(r, errors::not_found(), pages); });
 
+    // The exchange demo beside the portal; stopped when this function returns.
+    std::unique_ptr<ExchangeUpChild> exchange_demo;
+    if (so.with_exchange) {
+        exchange_demo = start_exchange_up((std::filesystem::path(cfg.storage.data_dir) / "exchange").string(), so.exchange_base_port);
+        if (!exchange_demo) return fail(Error{"setup.exchange", 1, "cannot start idara exchange up"});
+    }
     auto port = server->start();
     if (!port) return fail(port.error());
     log::info("server.listening", {{"address", cfg.server.listen}, {"port", std::to_string(*port)},

@@ -5,6 +5,7 @@
 #include "options.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -14,8 +15,25 @@ struct ServeOptions {
     std::optional<std::int64_t> port;
     std::optional<std::string> listen;
     std::optional<std::string> port_file;  // written with the bound port once listening
+    bool with_exchange = false;            // also run `idara exchange up --dir <data-dir>/exchange`
+    std::int64_t exchange_base_port = 8090;
 };
 int cmd_serve(const GlobalOptions& g, const ServeOptions& o);
+
+// `idara exchange up` run beside `serve --with-exchange` (cmd_exchange_demo.cpp). The destructor
+// stops it (SIGTERM, then waits; SIGKILL after 30 s); it also gets SIGTERM if serve dies.
+class ExchangeUpChild {
+public:
+    explicit ExchangeUpChild(int pid) : pid_(pid) {}
+    ~ExchangeUpChild();
+    ExchangeUpChild(const ExchangeUpChild&) = delete;
+    ExchangeUpChild& operator=(const ExchangeUpChild&) = delete;
+
+private:
+    int pid_;
+};
+// Starts `idara exchange up --dir DIR --base-port B`; nullptr when it cannot fork.
+std::unique_ptr<ExchangeUpChild> start_exchange_up(const std::string& dir, std::int64_t base_port);
 
 struct InitOptions {
     bool demo = false;

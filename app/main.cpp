@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
     serve->add_option("--port", so.port, "TCP port (0: any free port)")->check(CLI::Range(0, 65535));
     serve->add_option("--listen", so.listen, "Address to bind (default 127.0.0.1)");
     serve->add_option("--port-file", so.port_file, "Write the bound port to this file once listening");
+    serve->add_flag("--with-exchange", so.with_exchange, "Also run the data-exchange demo (idara exchange up --dir <data-dir>/exchange)");
+    serve->add_option("--exchange-base-port", so.exchange_base_port, "Base port of the exchange demo (default 8090)")
+        ->check(CLI::Range(1, 65535 - 32));
     serve->callback([&] { rc = cmd_serve(g, so); });
 
     auto* init = app.add_subcommand("init", "Create the data directory and database (optionally with demo data)");

@@ -206,3 +206,12 @@ T
   echo "$journal_table"
   { echo; echo "$journal_table"; } >> docs/PERFORMANCE.md
 fi
+
+# The exchange layer (issue 6): two gateways against the back-end alone (bench/exchange.sh).
+if "$BIN" exchange --help > /dev/null 2>&1; then
+  echo "bench: exchange through two gateways (bench/exchange.sh)"
+  exchange_table=$(bash bench/exchange.sh "$BIN")
+  echo
+  echo "$exchange_table"
+  { echo; echo "$exchange_table"; } >> docs/PERFORMANCE.md
+fi

@@ -20,7 +20,13 @@ struct DemoPorts {
 // Writes <dir>/central and <dir>/gw-men, <dir>/gw-etatcivil, <dir>/gw-univ: keys, certificates,
 // gateway.toml files, OpenAPI files; registers and approves members, subsystems and gateways in the
 // central. Idempotent: an existing setup is left as it is.
+// A half-written directory (no <dir>/demo.json, or files missing) is refused with
+// exchange.demo_incomplete (409), naming the directory to remove.
 Status demo_setup(const std::string& dir, const DemoPorts& ports);
+
+// The ports of the complete setup in `dir` (from <dir>/demo.json, written last by demo_setup).
+// Errors: exchange.demo_incomplete (409).
+Result<DemoPorts> demo_ports_of(const std::string& dir);
 
 // The demo holder back-ends (data in demo/exchange/): kind "bac" serves
 // GET /results/{student_number}; kind "birth" serves GET /births/{national_id}.

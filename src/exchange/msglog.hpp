@@ -46,11 +46,14 @@ struct TimestampHealth {
     std::int64_t oldest_unstamped_ms = 0;  // 0 when none
     std::int64_t last_stamp_ms = 0;
     std::string last_error;
+    std::int64_t now_ms = 0;  // the log's clock when health() was taken (metrics compute ages from it)
 };
 
 struct VerifyReport {
     bool ok = true;
     std::int64_t records = 0, batches = 0, archives = 0;
+    std::int64_t unstamped = 0;   // records not yet in a batch (not an error)
+    bool chain_checked = false;   // false when no anchors were given (token signatures only)
     std::string first_problem;  // "record 42: leaf hash differs", ...
 };
 

@@ -1,2 +1,0 @@
-// Placeholder until the exchange sources land.
-namespace idara::exchange {}
