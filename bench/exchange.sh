@@ -29,7 +29,7 @@ free_base() {
   echo "no free port range" >&2; exit 1
 }
 B=$(free_base)
-"$BIN" exchange demo-setup --dir "$work/x" --base-port "$B" > "$work/setup.log"
+"$BIN" exchange demo-setup --dir "$work/x" --base-port "$B" > "$work/setup.log" 2>&1
 start() {  # name args...
   local name=$1; shift
   "$BIN" "$@" > "$work/$name.log" 2>&1 &
@@ -70,7 +70,7 @@ x_load=$(measure "$CONNS" "$through" "$client_header")
 d_one=$(measure 1 "$direct")
 x_one=$(measure 1 "$through" "$client_header")
 logged=$(curl -fsS -H "Authorization: Bearer $(cat "$work/x/gw-univ/admin-token")" \
-  "http://127.0.0.1:$((B + 21))/metrics" | awk '/^idara_exchange_requests_total/ && /result="ok"/ {s += $2} END {print s + 0}')
+  "http://127.0.0.1:$((B + 23))/metrics" | awk '/^idara_exchange_requests_total/ && /result="ok"/ {s += $2} END {print s + 0}')
 
 added() { awk -v a="$(field "$1" "$3")" -v b="$(field "$2" "$3")" 'BEGIN { printf "%.3f", a - b }'; }
 ratio() { awk -v a="$(field "$1" rps)" -v b="$(field "$2" rps)" 'BEGIN { printf "%.2f", a / b }'; }

@@ -208,7 +208,9 @@ awaitable<StringResponse> handle(Call& c, StringRequest& req) {
         if (rt.outcome != Outcome::connect_failed) break;
     }
     StringResponse res = finish(c, rt, p);
-    co_await c.e.record(c.rec, c.op, c.signed_request);
+    // Nothing is handed to the information system that the log does not hold.
+    if (!co_await c.e.record(c.rec, c.op, c.signed_request))
+        res = fail(c, "Server.ClientProxy.MessageLogFailed", "the message log refused the exchange");
     co_return res;
 }
 

@@ -177,7 +177,11 @@ awaitable<StringResponse> handle(PeerCall& c, StringRequest& req) {
         res = from_backend(c, rt);
     }
     sign(c, res);
-    co_await c.e.record(c.rec, c.op, !c.request_hash.empty());
+    // A response the log could not keep is not sent; the client gets a signed error instead.
+    if (!co_await c.e.record(c.rec, c.op, !c.request_hash.empty())) {
+        res = fail(c, "Server.ServerProxy.MessageLogFailed", "the message log refused the exchange");
+        sign(c, res);
+    }
     co_return res;
 }
 
