@@ -15,6 +15,7 @@
 #include "runtime.hpp"
 
 #include "exchange/conf.hpp"
+#include "exchange/files.hpp"
 #include "exchange/msglog.hpp"
 #include "exchange/msglog_store.hpp"
 
@@ -36,18 +37,10 @@ struct LogArgs {
     int limit = 100;
 };
 
-std::optional<std::string> slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 // The anchors of the cached configuration, or an explanation of why there are none.
 std::vector<std::string> cached_anchors(const std::string& dir, std::string& note) {
     const std::string path = dir + "/conf-cache.json";
-    auto text = slurp(path);
+    auto text = exchange::files::read(path);
     if (!text) {
         note = "no --anchors and no " + path + ": time-stamp signatures checked, TSA chain NOT checked";
         return {};
@@ -72,7 +65,7 @@ int cmd_verify(const LogArgs& a) {
     std::vector<std::string> anchors;
     std::string note;
     if (!a.anchors_file.empty()) {
-        auto pem = slurp(a.anchors_file);
+        auto pem = exchange::files::read(a.anchors_file);
         if (!pem) return fail(Error{"exchange.log_unavailable", 503, "cannot read " + a.anchors_file});
         anchors.push_back(*pem);
         note = "trust anchors from " + a.anchors_file;

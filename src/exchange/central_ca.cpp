@@ -1,6 +1,7 @@
 // The central directory's files: the development CA, the TSA identity it issues, gateway TLS
 // certificates for development, and central.toml (exchange/central.hpp).
 #include "exchange/central_store.hpp"
+#include "exchange/files.hpp"
 
 #include "exchange/ids.hpp"
 
@@ -238,21 +239,8 @@ Result<std::string> read_small_file(const std::string& path, std::size_t max_byt
 }
 
 Status write_file_atomic(const std::string& path, std::string_view content, bool secret) {
-    const std::string tmp = path + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, secret ? 0600 : 0644);
-    if (fd < 0) return config_error("cannot write " + tmp);
-    std::size_t done = 0;
-    while (done < content.size()) {
-        const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-        if (n <= 0) break;
-        done += static_cast<std::size_t>(n);
-    }
-    const bool ok = done == content.size() && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        ::unlink(tmp.c_str());
-        return config_error("cannot write " + path);
-    }
+    std::string why;
+    if (!files::write_atomic(path, content, secret, why)) return config_error("cannot write " + path + ": " + why);
     return {};
 }
 

@@ -8,6 +8,7 @@
 //    "trust_anchors": ["-----BEGIN CERTIFICATE-----..."], "tsa_url": "http://..."}
 // Unknown keys are refused: a gateway never acts on a document it does not fully understand.
 #include "exchange/conf.hpp"
+#include "exchange/files.hpp"
 
 #include "core/random.hpp"
 #include "exchange/gateway_config.hpp"
@@ -217,36 +218,8 @@ Status read_lists(const json::object& o, GlobalConf& c) {
 }
 
 Status write_atomically(const std::string& path, std::string_view data) {
-    const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + random::hex_token(4);  // unique per writer
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    auto fail = [&](const char* what) {
-        return Error{"exchange.conf_cache", 500, path + ": " + what + ": " + std::strerror(errno)};
-    };
-    if (fd < 0) return fail("cannot create");
-    std::size_t done = 0;
-    while (done < data.size()) {
-        const auto n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            auto e = fail("cannot write");
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return e;
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd) != 0) {
-        auto e = fail("cannot sync");
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        return e;
-    }
-    ::close(fd);
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        auto e = fail("cannot rename");
-        ::unlink(tmp.c_str());
-        return e;
-    }
+    std::string why;
+    if (!files::write_atomic(path, data, false, why)) return Error{"exchange.conf_cache", 500, path + ": " + why};
     return {};
 }
 

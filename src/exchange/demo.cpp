@@ -2,6 +2,7 @@
 // baccalaureate results), ETATCIVIL (civil registry, provider of birth records) and UNIV (a university,
 // client) — written to one directory, with every registration filed and approved in the central.
 #include "exchange/demo.hpp"
+#include "exchange/files.hpp"
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
@@ -53,25 +54,15 @@ const DemoMember kMembers[] = {
 std::string loopback(int port) { return "127.0.0.1:" + std::to_string(port); }
 
 Result<std::string> read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) return errors::internal("cannot read " + p.string());
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    auto text = files::read(p.string());
+    if (!text) return errors::internal("cannot read " + p.string());
+    return std::move(*text);
 }
 
 // temp + rename, so a reader never sees half a file.
-Status write_file(const fs::path& p, std::string_view content, fs::perms mode = fs::perms(0644)) {
-    const fs::path tmp = p.string() + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << content;
-        if (!out.flush()) return errors::internal("cannot write " + tmp.string());
-    }
-    std::error_code ec;
-    fs::permissions(tmp, mode, ec);
-    fs::rename(tmp, p, ec);
-    if (ec) return errors::internal("cannot write " + p.string() + ": " + ec.message());
+Status write_file(const fs::path& p, std::string_view content) {
+    std::string why;
+    if (!files::write_atomic(p.string(), content, false, why)) return errors::internal("cannot write " + p.string() + ": " + why);
     return {};
 }
 

@@ -1,4 +1,5 @@
 #include "exchange/ed25519.hpp"
+#include "exchange/files.hpp"
 
 #include "core/random.hpp"
 
@@ -29,36 +30,6 @@ Error key_file(const std::string& path, std::string why) {
 }
 
 constexpr int kVariant = sodium_base64_VARIANT_ORIGINAL;
-
-// Writes `data` to `path` through a temporary file in the same directory, mode 0600, then renames.
-bool write_file_0600(const std::string& path, std::string_view data, std::string& why) {
-    const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + random::hex_token(4);  // unique per writer
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        why = std::strerror(errno);
-        return false;
-    }
-    std::size_t done = 0;
-    while (done < data.size()) {
-        const auto n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            why = std::strerror(errno);
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return false;
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    const bool synced = ::fsync(fd) == 0;
-    ::close(fd);
-    if (!synced || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        why = std::strerror(errno);
-        ::unlink(tmp.c_str());
-        return false;
-    }
-    return true;
-}
 
 }  // namespace
 
@@ -92,7 +63,7 @@ Status SigningKey::save(const std::string& path) const {
     std::string line = b64(std::string_view(reinterpret_cast<const char*>(seed.data()), seed.size())) + "\n";
     sodium_memzero(seed.data(), seed.size());
     std::string why;
-    const bool ok = write_file_0600(path, line, why);
+    const bool ok = files::write_atomic(path, line, true, why);
     sodium_memzero(line.data(), line.size());
     if (!ok) return key_file(path, "cannot be written: " + why);
     return {};

@@ -2,6 +2,7 @@
 // listeners, the background refresher, signals and drain. The sessions are in gateway_client.cpp
 // and gateway_peer.cpp, outgoing HTTP in gateway_http.cpp.
 #include "exchange/gateway.hpp"
+#include "exchange/files.hpp"
 
 #include "core/log.hpp"
 #include "exchange/gateway_meta.hpp"
@@ -38,22 +39,10 @@ awaitable<bool> Engine::record(const LogRecord& rec, const OpRecord& op, bool wi
     co_return true;
 }
 
-namespace {
-
-std::optional<std::string> slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-}  // namespace
-
 Result<TlsFiles> load_tls_files(const GatewayConfig& cfg) {
     TlsFiles f;
-    auto crt = slurp(cfg.path("tls.crt"));
-    auto key = slurp(cfg.path("tls.key"));
+    auto crt = files::read(cfg.path("tls.crt"));
+    auto key = files::read(cfg.path("tls.key"));
     if (!crt || crt->empty()) return Error{"exchange.key_file", 500, cfg.path("tls.crt") + ": missing or unreadable"};
     if (!key || key->empty()) return Error{"exchange.key_file", 500, cfg.path("tls.key") + ": missing or unreadable"};
     f.cert_pem = std::move(*crt);
@@ -368,7 +357,7 @@ Result<std::unique_ptr<Gateway>> open_gateway(const GatewayConfig& cfg) {
     if (!key) return key.error();
     auto tls = load_tls_files(cfg);
     if (!tls) return tls.error();
-    auto token = slurp(cfg.path("admin-token"));
+    auto token = files::read(cfg.path("admin-token"));
     if (!token) return Error{"exchange.key_file", 500, cfg.path("admin-token") + ": missing or unreadable"};
     while (!token->empty() && (token->back() == '\n' || token->back() == '\r' || token->back() == ' ')) token->pop_back();
     if (token->size() < 16) return Error{"exchange.key_file", 500, cfg.path("admin-token") + ": too short"};

@@ -1,5 +1,6 @@
 // init_gateway_keys: a gateway's own secrets, made once (gateway.hpp).
 #include "exchange/gateway.hpp"
+#include "exchange/files.hpp"
 
 #include "core/random.hpp"
 #include "exchange/ed25519.hpp"
@@ -25,24 +26,8 @@ Error key_error(const std::string& path, const std::string& why) {
 
 // Writes `data` to `path` with mode 0600 through a temporary file and a rename.
 Status write_secret(const std::string& path, const std::string& data) {
-    const std::string tmp = path + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return key_error(tmp, "cannot create");
-    std::size_t done = 0;
-    while (done < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n <= 0) {
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return key_error(tmp, "cannot write");
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        ::unlink(tmp.c_str());
-        return key_error(tmp, "cannot sync");
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) return key_error(path, "cannot rename");
+    std::string why;
+    if (!files::write_atomic(path, data, true, why)) return key_error(path, why);
     return {};
 }
 

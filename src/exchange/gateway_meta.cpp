@@ -1,5 +1,6 @@
 // Metaservices (listClients, listMethods, allowedMethods, getOpenAPI) and the admin port's routes.
 #include "exchange/gateway_meta.hpp"
+#include "exchange/files.hpp"
 
 #include "exchange/access.hpp"
 #include "core/error_json.hpp"
@@ -27,14 +28,6 @@ json::object client_id_json(const MemberId& m, const std::string& subsystem) {
                     {"member_code", m.member_code}};
     if (!subsystem.empty()) id["subsystem_code"] = subsystem;
     return id;
-}
-
-std::optional<std::string> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
 }
 
 using Endpoints = std::set<std::pair<std::string, std::string>>;  // (method, path)
@@ -108,7 +101,7 @@ MetaAnswer answer_metaservice(const GatewayConfig& cfg, const GlobalConf& conf, 
             Endpoints eps;
             if (all) {
                 if (!s.openapi_file.empty())
-                    if (auto text = read_file(s.openapi_file)) eps = openapi_endpoints(*text);
+                    if (auto text = files::read(s.openapi_file)) eps = openapi_endpoints(*text);
                 if (eps.empty()) eps = rule_endpoints(cfg.access, s.code);
             } else {
                 eps = rule_endpoints(mine, s.code);
@@ -132,7 +125,7 @@ MetaAnswer answer_metaservice(const GatewayConfig& cfg, const GlobalConf& conf, 
             a.technical = "getOpenAPI: " + caller.str() + " may call no method of " + wanted;
             return a;
         }
-        auto text = s->openapi_file.empty() ? std::nullopt : read_file(s->openapi_file);
+        auto text = s->openapi_file.empty() ? std::nullopt : files::read(s->openapi_file);
         if (!text) {
             a.xerror_type = "Server.ServerProxy.UnknownService";
             a.technical = "getOpenAPI: no OpenAPI document for " + wanted;

@@ -1,6 +1,7 @@
 // register_gateway (gateway_register.hpp): three kinds of POST /registration/... to the central.
 // A one-shot command, so a plain blocking socket client is enough (no Beast here).
 #include "exchange/gateway_register.hpp"
+#include "exchange/files.hpp"
 
 #include "exchange/ed25519.hpp"
 
@@ -87,14 +88,6 @@ Result<HttpAnswer> post_json(const std::string& url, const std::string& path, co
     return out;
 }
 
-std::optional<std::string> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 Result<FiledRequest> file(const GatewayConfig& cfg, const std::string& kind, const std::string& subject,
                           const boost::json::object& payload) {
     auto ans = post_json(cfg.central_url, "/registration/" + kind + "s", boost::json::serialize(payload));
@@ -118,7 +111,7 @@ Result<std::vector<FiledRequest>> register_gateway(const GatewayConfig& cfg, con
                                                    const std::vector<std::string>& extra_subsystems) {
     auto key = SigningKey::load(cfg.path("sign.key"));
     if (!key) return key.error();
-    auto cert = read_file(cfg.path("tls.crt"));
+    auto cert = files::read(cfg.path("tls.crt"));
     if (!cert || cert->empty()) return Error{"exchange.key_file", 500, cfg.path("tls.crt") + ": missing"};
     const MemberId m = cfg.member();
     std::vector<FiledRequest> out;
