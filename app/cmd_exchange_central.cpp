@@ -8,6 +8,7 @@
 //   central conf --dir D                (prints the signed envelope)
 //   central issue-cert --dir D --key KEY.pem --cn CN --host HOST --out CERT.pem
 // Exit codes: 0 ok, 1 failed (message on stderr), 2 usage.
+#include "port_file.hpp"
 #include "cmd_exchange.hpp"
 #include "runtime.hpp"
 
@@ -65,18 +66,6 @@ int cmd_init(const CentralArgs& a) {
                      reinterpret_cast<const char*>((*c)->public_key().data()), (*c)->public_key().size()))
               << "\n";
     return 0;
-}
-
-bool write_port_file(const std::string& path, std::uint16_t port) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp);
-        out << port << "\n";
-        if (!out) return false;
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    return !ec;
 }
 
 int cmd_serve(const CentralArgs& a) {

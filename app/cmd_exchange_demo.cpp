@@ -12,6 +12,7 @@
 //
 // Children run in their own process group (Ctrl-C reaches only the supervisor, which stops them in
 // order) and get SIGTERM if the supervisor itself dies (PR_SET_PDEATHSIG).
+#include "port_file.hpp"
 #include "cmd_exchange.hpp"
 #include "commands.hpp"
 #include "runtime.hpp"
@@ -389,16 +390,8 @@ int cmd_demo_backend(const std::string& kind, const std::string& listen, const s
     auto server = http::make_server(o, router);
     auto port = server->start();
     if (!port) return fail(port.error());
-    if (!port_file.empty()) {
-        const std::string tmp = port_file + ".tmp";
-        {
-            std::ofstream out(tmp);
-            out << *port << "\n";
-        }
-        std::error_code ec;
-        fs::rename(tmp, port_file, ec);
-        if (ec) return fail(errors::internal("cannot write " + port_file));
-    }
+    if (!port_file.empty() && !write_port_file(port_file, *port))
+        return fail(errors::internal("cannot write " + port_file));
     std::cout << "demo back-end '" << kind << "' listening on http://" << hp->host << ":" << *port << "/" << std::endl;
     server->run();
     return 0;

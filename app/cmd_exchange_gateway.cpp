@@ -10,6 +10,7 @@
 //                                 the central and prints their ids (run again once the member is
 //                                 approved if the central refuses subsystems of a pending member)
 // Exit codes: 0 ok, 1 failed (message on stderr), 2 usage.
+#include "port_file.hpp"
 #include "cmd_exchange.hpp"
 #include "runtime.hpp"
 
@@ -51,16 +52,9 @@ int cmd_init(const GatewayArgs& a) {
     return 0;
 }
 
-bool write_port_file(const std::string& path, const exchange::GatewayPorts& p) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp);
-        out << "{\"client\":" << p.client << ",\"peer\":" << p.peer << ",\"admin\":" << p.admin << "}\n";
-        if (!out) return false;
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    return !ec;
+bool write_ports_file(const std::string& path, const exchange::GatewayPorts& p) {
+    return write_port_file(path, "{\"client\":" + std::to_string(p.client) + ",\"peer\":" + std::to_string(p.peer) +
+                                     ",\"admin\":" + std::to_string(p.admin) + "}\n");
 }
 
 int cmd_serve(const GatewayArgs& a) {
@@ -70,7 +64,7 @@ int cmd_serve(const GatewayArgs& a) {
     if (!gw) return fail(gw.error());
     auto ports = (*gw)->start();
     if (!ports) return fail(ports.error());
-    if (!a.port_file.empty() && !write_port_file(a.port_file, *ports))
+    if (!a.port_file.empty() && !write_ports_file(a.port_file, *ports))
         return fail(Error{"setup.port_file", 1, "cannot write " + a.port_file});
     (*gw)->run();
     return 0;

@@ -1,4 +1,5 @@
 // idara serve: wires the modules into one HTTP server.
+#include "port_file.hpp"
 #include "commands.hpp"
 #include "runtime.hpp"
 
@@ -49,19 +50,6 @@ http::ServerOptions server_options(const config::Config& c) {
     o.drain_timeout = std::chrono::milliseconds(c.server.drain_timeout_ms);
     o.access_log = c.server.access_log;
     return o;
-}
-
-// Writes the port atomically so a reader never sees a partial file.
-bool write_port_file(const std::string& path, std::uint16_t port) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp);
-        out << port << "\n";
-        if (!out) return false;
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    return !ec;
 }
 
 }  // namespace
