@@ -116,5 +116,27 @@ TEST(SystemLog, VerifyCatchesAlteredRecordAndArchive) {
     EXPECT_NE(bad.output.find(holder.filename().string()), std::string::npos) << bad.output;
 }
 
+// An exchange the client gateway's log cannot keep is not handed to the information system: another
+// process holds gateway.db's write lock past the log's busy timeout, so the append fails and the
+// answer is a MessageLogFailed error; once the lock is gone, exchanges go through again.
+TEST(SystemLog, AnExchangeTheLogCannotKeepIsNotDelivered) {
+    std::unique_ptr<SystemEnv> env;
+    ASSERT_NO_THROW(env = std::make_unique<SystemEnv>());
+    const std::string student = demo_student();
+    ASSERT_TRUE(is_ok(env->bac(student))) << env->logs();
+
+    const std::string db_path = env->gw_dir(Gw::univ) + "/gateway.db";
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    const auto refused = env->bac(student);
+    EXPECT_TRUE(is_xroad_error(refused, 500, "Server.ClientProxy.MessageLogFailed")) << env->logs();
+    EXPECT_EQ(refused.body.find(student), std::string::npos) << "the data must not be delivered: " << refused.body;
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+
+    EXPECT_TRUE(is_ok(env->bac(student))) << env->logs();
+}
+
 }  // namespace
 }  // namespace idara::systest
