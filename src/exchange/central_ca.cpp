@@ -2,6 +2,7 @@
 // certificates for development, and central.toml (exchange/central.hpp).
 #include "exchange/central_store.hpp"
 #include "exchange/files.hpp"
+#include "exchange/gateway_config.hpp"
 
 #include "exchange/ids.hpp"
 
@@ -16,7 +17,6 @@
 #include <unistd.h>
 
 #include <cctype>
-#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -245,24 +245,13 @@ Status write_file_atomic(const std::string& path, std::string_view content, bool
 }
 
 bool split_host_port(std::string_view s, std::string& host, std::uint16_t& port, bool allow_port_zero) {
-    const auto colon = s.rfind(':');
-    if (colon == std::string_view::npos || colon == 0 || colon + 1 == s.size() || s.size() > 300) return false;
-    std::string_view h = s.substr(0, colon);
-    if (h.front() == '[') {
-        if (h.size() < 3 || h.back() != ']') return false;
-        h = h.substr(1, h.size() - 2);
-        if (!is_ip(std::string(h))) return false;
-    } else if (!valid_dns_name(h)) {
-        return false;
-    }
-    const auto p = s.substr(colon + 1);
-    unsigned value = 0;
-    auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
-    if (ec != std::errc{} || end != p.data() + p.size() || (value == 0 && !allow_port_zero) ||
-        value > 65535)
-        return false;
-    host = std::string(h);
-    port = static_cast<std::uint16_t>(value);
+    auto hp = parse_host_port(s);
+    if (!hp || (hp->port == 0 && !allow_port_zero)) return false;
+    // The central is stricter about hosts than gateway.toml: a bracketed literal must be an IP address,
+    // and a name may not start with '.' or '-'.
+    if (s.front() == '[' ? !is_ip(hp->host) : !valid_dns_name(hp->host)) return false;
+    host = std::move(hp->host);
+    port = hp->port;
     return true;
 }
 

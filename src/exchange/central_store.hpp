@@ -45,8 +45,8 @@ Status validate_options(const CentralOptions& o);
 // Reads a whole small file (refuses over max_bytes).
 Result<std::string> read_small_file(const std::string& path, std::size_t max_bytes);
 Status write_file_atomic(const std::string& path, std::string_view content, bool secret);
-// "host:port" (host a DNS name, an IPv4 address or a bracketed IPv6 address; port 1-65535, or 0
-// when allow_port_zero: an ephemeral port to bind).
+// "host:port" as parse_host_port (gateway_config.hpp) reads it, with the central's stricter hosts (a name not
+// starting with '.' or '-', or a bracketed IP literal); port 1-65535, or 0 when allow_port_zero (bind).
 bool split_host_port(std::string_view s, std::string& host, std::uint16_t& port, bool allow_port_zero = false);
 
 // --- central.cpp ------------------------------------------------------------------------------

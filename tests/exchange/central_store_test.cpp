@@ -169,7 +169,7 @@ TEST_F(CentralStore, GatewayCertificateMustComeFromTheCentralCa) {
     expect_error(central_->request("gateway", gateway_json("MA/GOV/MEN", "gw1", "garbage")).error(),
                  "exchange.bad_registration", 400);
     const auto cert = gateway_cert();
-    for (const char* address : {"127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000", ":8201", "bad host:1"})
+    for (const char* address : {"127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000", ":8201", "bad host:1", "[abc]:8201", "-gw.example.ma:8201"})
         expect_error(central_->request("gateway", gateway_json("MA/GOV/MEN", "gw1", cert, address)).error(),
                      "exchange.bad_registration", 400);
     expect_error(central_->request("gateway", gateway_json("MA/GOV/UNIV", "gw1", cert)).error(),
