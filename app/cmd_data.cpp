@@ -65,6 +65,8 @@ int cmd_init(const GlobalOptions& g, const InitOptions& o) {
         if (!logins) return undo(logins.error());
         if (auto t = identity::seed_demo_totp(*(*rt)->identity, *(*rt)->totp, *logins); !t) return undo(t.error());
         if (auto t = parapheur::seed_demo_templates(*(*rt)->db, system_clock().now_ms()); !t) return undo(t.error());
+        // The shipped procedure packs of the demo administrations (serve loads them again, unchanged).
+        if (auto t = load_procedures(**rt); !t) return undo(t.error());
         print_demo_logins(*logins);
         std::cout << "Demo second factor (TOTP, RFC 6238) of every signer and admin account: secret "
                   << identity::kDemoTotpSecret << " (oathtool --totp -b " << identity::kDemoTotpSecret << ")\n\n";

@@ -12,6 +12,7 @@
 #include "api/parapheur.hpp"
 #include "api/search.hpp"
 #include "api/verify.hpp"
+#include "api/govstack.hpp"
 #include "api/processing.hpp"
 #include "api/health.hpp"
 #include "api/routes.hpp"
@@ -58,6 +59,8 @@ int cmd_serve(const GlobalOptions& g, const ServeOptions& so) {
     std::vector<std::string> sets;
     if (so.port) sets.push_back("server.port=" + std::to_string(*so.port));
     if (so.listen) sets.push_back("server.listen=" + *so.listen);
+    // The exchange demo: the portal asks through UNIV's gateway (client port = base + 3).
+    if (so.with_exchange) sets.push_back("portal.exchange_client_url=http://127.0.0.1:" + std::to_string(so.exchange_base_port + 3));
     const config::Config cfg = load_config(g, sets);
     log::Level level{};
     log::parse_level(cfg.log.level, level);
@@ -68,6 +71,8 @@ int cmd_serve(const GlobalOptions& g, const ServeOptions& so) {
     if (auto s = require_current_schema(*(*rt)->db); !s) return fail(s.error());
     // The dev PKI where missing and the built-in time-stamping authority (signatures are B-T).
     if (auto s = prepare_signing(**rt); !s) return fail(s.error());
+    // The portal's procedures: the shipped packs and [portal] procedures_dir.
+    if (auto s = load_procedures(**rt); !s) return fail(s.error());
 
     // Files a crash left behind (written by a registration that never committed) go before serving.
     if (auto swept = (*rt)->blobs->remove_unreferenced(*(*rt)->db); !swept) return fail(swept.error());
@@ -106,6 +111,10 @@ int cmd_serve(const GlobalOptions& g, const ServeOptions& so) {
     api::register_dashboard(router, *runtime.identity, *runtime.db);
     journal::Journal journal(*runtime.db, *runtime.keys);  // the tamper-evident journal's tree heads and proofs
     api::register_journal(router, api::JournalApi{*runtime.identity, *runtime.deposits, *runtime.db, journal});
+    // The GovStack Registration Building Block API over the procedure engine, and the OpenAPI file.
+    api::register_govstack(router, api::GovStackApi{*runtime.identity, *runtime.catalogue, *runtime.applications,
+                                                    *runtime.workflow, mp});
+    api::register_openapi(router);
     http::register_static_files(router);
     web::PagesContext pages{*(*rt)->identity, cfg.security.cookie_secure};
     pages.deposits = runtime.deposits.get();
@@ -120,6 +129,8 @@ int cmd_serve(const GlobalOptions& g, const ServeOptions& so) {
     pages.attestations = runtime.attestations.get();
     pages.totp = runtime.totp.get();
     pages.circuits = runtime.circuits.get();
+    pages.catalogue = runtime.catalogue.get();
+    pages.applications = runtime.applications.get();
     web::register_pages(router, pages);
     web::register_dashboard_pages(router, pages, *runtime.db);
     // Paths outside /api/ that match no route get the HTML "page not found" in the visitor's language.

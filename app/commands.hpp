@@ -104,6 +104,8 @@ int cmd_verify(const GlobalOptions& g, const VerifyOptions& o);
 template <class Cli> void add_pki_commands(Cli& app, GlobalOptions& g, int& rc);
 // `idara holidays list|adjust|clear` added to the command line (Cli = CLI::App; cmd_holidays.cpp).
 template <class Cli> void add_holidays_commands(Cli& app, GlobalOptions& g, int& rc);
+// idara procedures check/load/list (cmd_procedures.cpp).
+template <class Cli> void add_procedures_commands(Cli& app, GlobalOptions& g, int& rc);
 // `idara audit verify|sth`: the tamper-evident journal (cmd_audit.cpp).
 template <class Cli> void add_audit_commands(Cli& app, GlobalOptions& g, int& rc);
 // `idara exchange central|gateway|log|demo-setup|up|demo-backend` (cmd_exchange*.cpp).

@@ -131,6 +131,7 @@ int main(int argc, char** argv) {
     verify->callback([&] { rc = cmd_verify(g, vo); });
     add_pki_commands(app, g, rc);
     add_holidays_commands(app, g, rc);
+    add_procedures_commands(app, g, rc);
     add_audit_commands(app, g, rc);
     add_exchange_commands(app, g, rc);
 

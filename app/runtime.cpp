@@ -1,5 +1,7 @@
 #include "runtime.hpp"
 
+#include "core/log.hpp"
+#include "core/resources.hpp"
 #include "processing/legal_clock.hpp"
 
 #include "storage/migrations.hpp"
@@ -176,8 +178,6 @@ Result<std::unique_ptr<Runtime>> open_runtime(const config::Config& cfg, OpenMod
     outgoing::OutgoingOptions oo;
     oo.limits = dopts.limits;
     rt->letters = std::make_unique<outgoing::OutgoingService>(*rt->db, *rt->blobs, *rt->keys, *rt->identity, oo);
-    // Letters are approved through their e-parapheur circuit (outgoing_letter template).
-    rt->letters->set_circuits(*rt->circuits);
     // Letters are approved through their e-parapheur circuit (outgoing/letters.hpp).
     rt->letters->set_circuits(*rt->circuits);
     // A reply registered in the outgoing register answers its incoming entry, in the same transaction.
@@ -188,6 +188,13 @@ Result<std::unique_ptr<Runtime>> open_runtime(const config::Config& cfg, OpenMod
                                                          *l.register_number, answers,
                                                          l.approved_at_ms.value_or(l.updated_at_ms));
     });
+    // The portal: procedures and applications (registered through the deposit service).
+    rt->catalogue = std::make_unique<procedures::Catalogue>(*rt->db, *rt->identity);
+    if (!cfg.portal.exchange_client_url.empty())
+        rt->exchange = procedures::make_http_exchange_client(cfg.portal.exchange_client_url, cfg.portal.exchange_client_id,
+                                                             static_cast<long>(cfg.portal.exchange_timeout_ms));
+    rt->applications = std::make_unique<procedures::ApplicationService>(*rt->db, *rt->blobs, *rt->catalogue, *rt->deposits,
+                                                                       rt->exchange.get(), dopts.limits);
     if (!cfg.mail.smtp_url.empty()) {
         auto mc = mail_config(cfg);
         if (!mc) return mc.error();
@@ -299,6 +306,34 @@ Result<trust::ValidationOptions> validation_options(Runtime& rt) {
 int fail(const Error& e) {
     std::cerr << "idara: " << (e.detail.empty() ? e.code : e.detail) << " [" << e.code << "]\n";
     return 1;
+}
+
+}  // namespace idara::app
+
+namespace idara::app {
+
+Status load_procedures(Runtime& rt) {
+    int published = 0, skipped = 0;
+    for (const auto& path : resources::list("procedures/")) {
+        if (!path.ends_with(".json") || path.ends_with(".schema.json")) continue;
+        auto text = resources::find(path);
+        if (!text) continue;
+        auto l = rt.catalogue->load(*text, path);
+        if (!l && l.error().code == "procedure.unknown_administration") {
+            ++skipped;
+            log::info("procedures.skipped", {{"file", path}, {"reason", l.error().detail}});
+            continue;
+        }
+        if (!l) return l.error();
+        published += l->outcome == procedures::LoadOutcome::added;
+    }
+    if (!rt.cfg.portal.procedures_dir.empty()) {
+        auto more = rt.catalogue->load_dir(rt.cfg.portal.procedures_dir);
+        if (!more) return more.error();
+        for (const auto& l : *more) published += l.outcome == procedures::LoadOutcome::added;
+    }
+    log::info("procedures.loaded", {{"published", std::to_string(published)}, {"skipped", std::to_string(skipped)}});
+    return {};
 }
 
 }  // namespace idara::app

@@ -20,6 +20,9 @@
 #include "parapheur/circuits.hpp"
 #include "processing/attestation.hpp"
 #include "processing/workflow.hpp"
+#include "procedures/applications.hpp"
+#include "procedures/catalogue.hpp"
+#include "procedures/exchange_client.hpp"
 #include "registry/deposit.hpp"
 #include "storage/blob_store.hpp"
 #include "storage/db.hpp"
@@ -65,7 +68,15 @@ struct Runtime {
     std::unique_ptr<parapheur::CircuitService> circuits; // e-parapheur; re-authentication by totp
     std::unique_ptr<outgoing::OutgoingService> letters;  // replies and outgoing mail; answers entries
     std::unique_ptr<outgoing::Mailer> mailer;            // null when [mail] smtp_url is empty
+    std::unique_ptr<procedures::Catalogue> catalogue;    // the portal's procedures (load_procedures)
+    std::unique_ptr<procedures::ExchangeClient> exchange;  // null when [portal] exchange_client_url is empty
+    std::unique_ptr<procedures::ApplicationService> applications;
 };
+
+// Publishes the procedure packs shipped in the binary whose administration exists (the others are
+// skipped: a platform without that administration does not offer them), then every file of
+// [portal] procedures_dir (any error there stops: it names the file, line and reason).
+Status load_procedures(Runtime& rt);
 
 enum class OpenMode {
     create,        // create the data directory and database (idara init)

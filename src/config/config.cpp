@@ -81,6 +81,10 @@ const std::vector<Key>& keys() {
         STR(trust, anchors_file),
         BOOL(trust, ocsp),
         STR(trust, tsa_url),
+        STR(portal, procedures_dir),
+        STR(portal, exchange_client_url),
+        STR(portal, exchange_client_id),
+        INT(portal, exchange_timeout_ms, 100, 600000),
         STR(log, level, "debug", "info", "warn", "error"),
     };
 #undef INT

@@ -72,6 +72,12 @@ struct Config {
         bool ocsp = false;                // also ask a certificate's OCSP responder (AIA) before use and when validating
         std::string tsa_url;              // external RFC 3161 time-stamping authority; "" = the built-in one
     } trust;
+    struct Portal {
+        std::string procedures_dir;       // extra procedure files loaded at start ("" = only the shipped packs)
+        std::string exchange_client_url;  // the platform's exchange gateway client port ("" = no once-only data)
+        std::string exchange_client_id = "MA/GOV/UNIV/registration";  // X-Road client the portal calls as
+        std::int64_t exchange_timeout_ms = 10000;
+    } portal;
     struct Log {
         std::string level = "info";       // debug, info, warn, error
     } log;

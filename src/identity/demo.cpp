@@ -46,6 +46,20 @@ const std::vector<DemoAdministration>& demo_administrations() {
           {"PAD", "DG", "قطب الإدارة الرقمية", "Pôle Administration digitale"},
           {"PAD-PI", "PAD", "مصلحة منصات التشغيل البيني", "Service des plateformes d'interopérabilité"}},
          {"Imane Sqalli", "Adil Bouzidi", "Laila Kettani", "Anas Saadi", "Ghita Ouazzani"}},
+        // The portal's demo procedures: student registration (UNIV, with the bac result fetched from
+        // MEN through the exchange) and the AI research call (CNRST).
+        {"UNIV", "um5.ac.ma", "جامعة محمد الخامس بالرباط", "Université Mohammed V de Rabat",
+         {{"PRES", nullptr, "رئاسة الجامعة", "Présidence"},
+          {"BO", "PRES", "مكتب الضبط", "Bureau d'ordre"},
+          {"SCOL", "PRES", "مصلحة الشؤون الطلابية", "Service des affaires estudiantines"},
+          {"SCOL-INS", "SCOL", "مكتب التسجيل", "Bureau des inscriptions"}},
+         {"Samir Ouali", "Hanane Belkadi", "Driss Naciri", "Zineb Fassi Fihri", "Reda Alami"}},
+        {"CNRST", "cnrst.ma", "المركز الوطني للبحث العلمي والتقني", "Centre national pour la recherche scientifique et technique",
+         {{"DG", nullptr, "المديرية العامة", "Direction générale"},
+          {"BO", "DG", "مكتب الضبط", "Bureau d'ordre"},
+          {"DPR", "DG", "قسم برامج البحث", "Division des programmes de recherche"},
+          {"DPR-AP", "DPR", "مصلحة طلبات المشاريع", "Service des appels à projets"}},
+         {"Amal Berrada", "Karim Zniber", "Souad Lamrani", "Nabil Sefrioui", "Houda Tahiri"}},
     };
     return list;
 }

@@ -2,6 +2,7 @@
 
 #include "web/deposit_pages.hpp"
 #include "web/parapheur_pages.hpp"
+#include "web/portal_pages.hpp"
 #include "web/window_pages.hpp"
 #include "web/visit.hpp"
 
@@ -24,6 +25,7 @@ void register_pages(http::Router& router, const PagesContext& ctx) {
         if (ctx.workflow != nullptr && ctx.letters != nullptr) register_letter_pages(router, ctx);
         if (ctx.circuits != nullptr) register_parapheur_pages(router, ctx);
     }
+    if (ctx.catalogue && ctx.applications) register_portal_pages(router, ctx);
 }
 
 http::Response error_page(const http::Request& r, const Error& e, const PagesContext& ctx) {

@@ -57,6 +57,10 @@ class CircuitService;
 namespace idara::trust {
 struct ValidationOptions;
 }
+namespace idara::procedures {
+class Catalogue;
+class ApplicationService;
+}
 
 namespace idara::web {
 
@@ -85,6 +89,9 @@ struct PagesContext {
     identity::TotpService* totp = nullptr;
     // The e-parapheur (parapheur_pages.hpp): /parapheur… are registered when set.
     parapheur::CircuitService* circuits = nullptr;
+    // The portal (portal_pages.hpp): /services… and /applications… are registered when both are set.
+    procedures::Catalogue* catalogue = nullptr;
+    procedures::ApplicationService* applications = nullptr;
 };
 
 void register_pages(http::Router& router, const PagesContext& ctx);

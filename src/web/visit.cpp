@@ -19,6 +19,7 @@ PageView Visit::view(std::string title, std::string_view nav) const {
     v.registry = ctx.deposits != nullptr;
     v.window = ctx.deposits != nullptr && ctx.workflow != nullptr;
     v.parapheur = ctx.circuits != nullptr;
+    v.portal = ctx.catalogue != nullptr && ctx.applications != nullptr;
     return v;
 }
 

@@ -232,12 +232,12 @@ TEST_P(ServiceTest, DemoDataGivesEveryPromisedLoginAndTheyWork) {
     EXPECT_EQ(citizens, 2);
     EXPECT_EQ(companies, 1);
     EXPECT_EQ(operators, 1);
-    ASSERT_EQ(roles.size(), 3u);
+    ASSERT_EQ(roles.size(), 5u);
     for (const auto& [code, r] : roles) EXPECT_EQ(r.size(), 5u) << code;
     auto again = seed_demo(s);
     ASSERT_FALSE(again) << "seeding twice is refused";
     EXPECT_EQ(again.error().code, "demo.not_empty");
-    EXPECT_EQ(s.list_administrations().value().size(), 3u) << "and changes nothing";
+    EXPECT_EQ(s.list_administrations().value().size(), 5u) << "and changes nothing";
 }
 
 }  // namespace

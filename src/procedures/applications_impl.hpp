@@ -1,0 +1,50 @@
+// Internal to procedures/: what the ApplicationService's files share.
+#pragma once
+
+#include "procedures/applications.hpp"
+#include "procedures/exchange_client.hpp"
+#include "registry/deposit.hpp"
+#include "storage/blob_store.hpp"
+#include "storage/db.hpp"
+
+#include <boost/json.hpp>
+
+namespace idara::procedures {
+
+struct ApplicationService::Impl {
+    storage::Database& db;
+    storage::BlobStore& blobs;
+    Catalogue& catalogue;
+    registry::DepositService& deposits;
+    ExchangeClient* exchange;
+    registry::AttachmentLimits limits;
+    const Clock& clock;
+
+    // The application `id` as stored (consents, documents, register number); not_found when unknown.
+    static Result<Application> load(storage::Tx& tx, std::string_view id);
+    // The application, only for its applicant (others: resource.not_found).
+    Result<Application> load_own(const identity::Principal& who, std::string_view id);
+    // load_own, and application.invalid_state unless it is a draft.
+    Result<Application> load_draft(storage::Tx& tx, const identity::Principal& who, std::string_view id);
+    // Writes answers, sources and visited of `a` (state unchanged), with updated_at = now.
+    Status save(storage::Tx& tx, const Application& a);
+};
+
+// ---- form_values.cpp: answers against the form schema
+
+// The typed JSON value of a form string for `field` of `p` (by its schema type: integer, number,
+// boolean, else string); nullopt for an empty answer (and an unticked checkbox is false).
+std::optional<boost::json::value> typed_value(const Procedure& p, std::string_view field, std::string_view raw);
+// The problems of the fields listed, given the answers (required fields of a declined lookup are
+// excused).
+std::vector<FieldProblem> field_problems(const Procedure& p, const Application& a, const std::vector<std::string>& fields);
+// Fields whose lookup `a` declined.
+bool excused(const Procedure& p, const Application& a, const Field& f);
+// Whether upload document `d` must be given: required and (not fetched, or its lookup declined).
+bool upload_needed(const Application& a, const Document& d);
+// Whether the applicant may upload `d` (not fetched, or its lookup declined).
+bool uploadable(const Application& a, const Document& d);
+// The answer as text in `l` (an option's label, "oui/non", a number as written).
+std::string answer_text(const Procedure& p, const Field& f, const boost::json::value& v, i18n::Lang l);
+
+}  // namespace idara::procedures

@@ -1,0 +1,227 @@
+// Submission (registration through the registry office), typed answers from the API, and the
+// staff's view of received applications.
+#include "procedures/applications_impl.hpp"
+
+#include "core/dates.hpp"
+#include "core/i18n.hpp"
+#include "identity/principal.hpp"
+
+#include <algorithm>
+
+namespace idara::procedures {
+
+namespace json = boost::json;
+
+namespace {
+
+const std::string& msg(i18n::Lang l, std::string_view key) { return i18n::catalogue().get(l, key); }
+
+// "{name}" replaced by the answers' text; unknown names left as they are.
+std::string fill_template(const Procedure& p, const Application& a, const std::string& t, i18n::Lang l) {
+    std::string out;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        const auto j = t[i] == '{' ? t.find('}', i) : std::string::npos;
+        if (j == std::string::npos) {
+            out += t[i];
+            continue;
+        }
+        const std::string name = t.substr(i + 1, j - i - 1);
+        const Field* f = p.field(name);
+        const auto* v = a.answers.if_contains(name);
+        out += (f && v) ? answer_text(p, *f, *v, l) : t.substr(i, j - i + 1);
+        i = j;
+    }
+    return out;
+}
+
+// At most `n` code points of `s` (the deposit's limits on subject and body).
+std::string clip(const std::string& s, std::size_t n) {
+    std::size_t count = 0, i = 0;
+    while (i < s.size() && count < n) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        ++count;
+    }
+    return s.substr(0, std::min(i, s.size()));
+}
+
+// The registered entry's text: the procedure, the application, each answer (fetched ones with
+// their source), the consent decisions and the documents.
+std::string entry_body(const Procedure& p, const Application& a, i18n::Lang l) {
+    const auto& cat = i18n::catalogue();
+    std::string out = cat.format(l, "procedures.receipt.procedure",
+                                 {{"title", p.title.in(l)}, {"code", p.code}, {"version", std::to_string(p.version)}}) + "\n";
+    out += cat.format(l, "procedures.receipt.application", {{"id", a.id}}) + "\n\n";
+    for (const auto& s : p.steps)
+        for (const auto& name : s.fields) {
+            const Field* f = p.field(name);
+            const auto* v = a.answers.if_contains(name);
+            if (f && v && f->in_receipt) out += f->label.in(l) + " : " + answer_text(p, *f, *v, l) + "\n";
+        }
+    for (const auto& lk : p.lookups) {
+        const auto* c = a.consent(lk.id);
+        if (!c) continue;
+        out += "\n";
+        if (!c->agreed) {
+            out += cat.format(l, "procedures.receipt.declined", {{"provider", lk.provider.in(l)}}) + "\n";
+            continue;
+        }
+        out += cat.format(l, "procedures.receipt.fetched", {{"provider", lk.provider.in(l)}, {"x_road_id", c->x_road_id}}) + "\n";
+        for (const auto& f : p.fields) {
+            const auto* v = a.answers.if_contains(f.name);
+            if (f.from == lk.id && v && f.in_receipt) out += f.label.in(l) + " : " + answer_text(p, f, *v, l) + "\n";
+        }
+    }
+    if (!a.documents.empty()) {
+        out += "\n" + msg(l, "procedures.receipt.documents") + "\n";
+        for (const auto& d : a.documents) {
+            std::string title = d.code;
+            for (const auto& doc : p.documents)
+                if (doc.code == d.code) title = doc.title.in(l);
+            out += "- " + title + " : " + d.name + "\n";
+        }
+    }
+    return clip(out, 20000);
+}
+
+}  // namespace
+
+Result<Submitted> ApplicationService::submit(const identity::Principal& who, std::string_view id) {
+    auto a = impl_->load_own(who, id);
+    if (!a) return a.error();
+    if (a->state == State::submitted && a->register_number)
+        return Submitted{*a->register_number, "", a->submitted_at_ms.value_or(0), true};
+    if (a->state != State::draft)
+        return Error{"application.invalid_state", 409, "application " + a->id + " is " + std::string(state_name(a->state))};
+    auto pub = procedure_of(*a);
+    if (!pub) return pub.error();
+    const auto& p = *pub->procedure;
+    const Next n = next(p, *a);
+    if (n.kind != Next::Kind::check) {
+        const char* what = n.kind == Next::Kind::step ? "step " : n.kind == Next::Kind::lookup ? "lookup " : "document ";
+        return Error{"application.incomplete", 422, what + n.id};
+    }
+    std::vector<std::string> all;
+    for (const auto& f : p.fields) all.push_back(f.name);
+    if (auto problems = field_problems(p, *a, all); !problems.empty())
+        return Error{"application.incomplete", 422, "field " + problems.front().field + ": " + problems.front().detail};
+    if (p.window) {
+        const std::string today = i18n::casablanca_date_iso(impl_->clock.now_ms());
+        if (today < p.window->opens_on || today > p.window->closes_on)
+            return Error{"application.closed", 409, p.code + " closed on " + p.window->closes_on};
+    }
+    if (p.fee) return Error{"application.payment_required", 402, p.code + " has a fee"};
+
+    registry::NewDeposit d;
+    d.channel = registry::Channel::portal;
+    d.administration_code = p.administration;
+    d.unit_code = p.unit;
+    d.type_code = p.deposit_type;
+    d.subject = clip(fill_template(p, *a, p.receipt_subject.in(who.lang), who.lang), 300);
+    d.body = entry_body(p, *a, who.lang);
+    d.idempotency_key = "application:" + a->id;
+    for (const auto& doc : a->documents) {
+        auto bytes = document_bytes(who, a->id, doc.code);
+        if (!bytes) return bytes.error();
+        d.files.push_back({doc.name, std::move(*bytes)});
+    }
+    auto r = impl_->deposits.deposit(who, std::move(d));
+    if (!r) return r.error();
+    const std::int64_t now = impl_->clock.now_ms();
+    auto s = impl_->db.write_tx([&](storage::Tx& tx) -> Status {
+        auto n2 = tx.exec(
+            "UPDATE applications SET state = 'submitted', submitted_at = $1, updated_at = $1, "
+            "entry_id = (SELECT id FROM entries WHERE register_number = $2) WHERE id = $3 AND state = 'draft'",
+            {now, r->register_number, a->id});
+        if (!n2) return n2.error();
+        return {};
+    });
+    if (!s) return s.error();  // the entry exists; a retry replays the deposit and records it
+    return Submitted{r->register_number, r->tracking_code, r->registered_at_ms, r->replayed};
+}
+
+Result<std::vector<FieldProblem>> ApplicationService::answer_json(const identity::Principal& who, std::string_view id,
+                                                                  const json::object& data) {
+    return impl_->db.write<std::vector<FieldProblem>>([&](storage::Tx& tx) -> Result<std::vector<FieldProblem>> {
+        auto a = impl_->load_draft(tx, who, id);
+        if (!a) return a.error();
+        auto pub = procedure_of(*a);
+        if (!pub) return pub.error();
+        const auto& p = *pub->procedure;
+        std::vector<FieldProblem> problems;
+        std::vector<std::string> names;
+        Application next = *a;
+        for (const auto& [k, v] : data) {
+            const std::string name(k);
+            const Field* f = p.field(name);
+            if (!f) {
+                problems.push_back({name, "unknown", "no such field"});
+                continue;
+            }
+            if (f->from) {
+                problems.push_back({name, "field_not_asked", "filled by lookup " + *f->from});
+                continue;
+            }
+            if (v.is_null()) next.answers.erase(name);
+            else next.answers[name] = v;
+            names.push_back(name);
+        }
+        auto more = field_problems(p, next, names);
+        // Only values given are checked here; missing required ones are reported by submit.
+        for (auto& m : more)
+            if (m.code != "required") problems.push_back(std::move(m));
+        if (!problems.empty()) return problems;
+        for (const auto& s : p.steps) {
+            bool touched = std::any_of(s.fields.begin(), s.fields.end(),
+                                       [&](const std::string& f) { return std::find(names.begin(), names.end(), f) != names.end(); });
+            if (touched && std::find(next.visited.begin(), next.visited.end(), s.id) == next.visited.end()) next.visited.push_back(s.id);
+        }
+        if (auto sv = impl_->save(tx, next); !sv) return sv.error();
+        return problems;
+    });
+}
+
+Result<std::vector<ApplicationSummary>> ApplicationService::list_received(const identity::Principal& staff,
+                                                                          std::string_view procedure_code, int limit) {
+    auto scope = identity::TenantScope::of(staff);
+    if (!scope) return errors::forbidden("staff only");
+    auto rows = impl_->db.read<storage::Rows>([&](storage::Tx& tx) {
+        return tx.query(
+            "SELECT a.id, a.procedure_code, a.procedure_version, a.state, e.register_number, a.updated_at "
+            "FROM applications a JOIN procedures p ON p.code = a.procedure_code AND p.version = a.procedure_version "
+            "LEFT JOIN entries e ON e.id = a.entry_id "
+            "WHERE p.administration_id = $1 AND a.state = 'submitted' AND ($2 = '' OR a.procedure_code = $2) "
+            "ORDER BY a.submitted_at DESC, a.id LIMIT $3",
+            {scope->administration_id(), std::string(procedure_code), std::int64_t{std::clamp(limit, 1, 500)}});
+    });
+    if (!rows) return rows.error();
+    std::vector<ApplicationSummary> out;
+    for (const auto& r : *rows) {
+        ApplicationSummary s;
+        s.id = r.as_text(0);
+        s.procedure_code = r.as_text(1);
+        s.procedure_version = static_cast<int>(r.as_int(2));
+        s.state = State::submitted;
+        s.register_number = r.opt_text(4);
+        s.updated_at_ms = r.as_int(5);
+        if (auto pub = impl_->catalogue.version(s.procedure_code, s.procedure_version)) s.title = pub->procedure->title;
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+Result<Application> ApplicationService::get_received(const identity::Principal& staff, std::string_view id) {
+    auto scope = identity::TenantScope::of(staff);
+    if (!scope) return errors::not_found("application");
+    return impl_->db.read<Application>([&](storage::Tx& tx) -> Result<Application> {
+        auto owner = tx.query_one(
+            "SELECT p.administration_id FROM applications a JOIN procedures p ON p.code = a.procedure_code "
+            "AND p.version = a.procedure_version WHERE a.id = $1 AND a.state = 'submitted'",
+            {std::string(id)});
+        if (!owner) return owner.error();
+        if (!*owner || (*owner)->as_int(0) != scope->administration_id()) return errors::not_found("application");
+        return Impl::load(tx, id);
+    });
+}
+
+}  // namespace idara::procedures
