@@ -62,6 +62,7 @@ class BlobStore;
 }
 namespace idara::registry {
 class DepositService;
+struct NewDeposit;
 }
 
 namespace idara::procedures {
@@ -192,6 +193,10 @@ public:
     Result<Published> procedure_of(const Application& a);
 
 private:
+    // The deposit an application registers as (applications_deposit.cpp): channel, routing, subject
+    // from the receipt wording, the answers as text, the documents, the idempotency key.
+    Result<registry::NewDeposit> deposit_for(const Procedure& p, const Application& a, const identity::Principal& who);
+
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
