@@ -195,6 +195,10 @@ Result<std::unique_ptr<Runtime>> open_runtime(const config::Config& cfg, OpenMod
                                                              static_cast<long>(cfg.portal.exchange_timeout_ms));
     rt->applications = std::make_unique<procedures::ApplicationService>(*rt->db, *rt->blobs, *rt->catalogue, *rt->deposits,
                                                                        rt->exchange.get(), dopts.limits);
+    rt->payment_provider = std::make_unique<procedures::SandboxPaymentProvider>(*rt->db);
+    rt->payments = std::make_unique<procedures::PaymentService>(*rt->db, *rt->blobs, *rt->keys, *rt->applications,
+                                                                *rt->payment_provider);
+    rt->applications->set_payments(rt->payments.get());
     if (!cfg.mail.smtp_url.empty()) {
         auto mc = mail_config(cfg);
         if (!mc) return mc.error();

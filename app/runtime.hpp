@@ -22,6 +22,7 @@
 #include "processing/workflow.hpp"
 #include "procedures/applications.hpp"
 #include "procedures/catalogue.hpp"
+#include "procedures/payments.hpp"
 #include "procedures/exchange_client.hpp"
 #include "registry/deposit.hpp"
 #include "storage/blob_store.hpp"
@@ -71,6 +72,10 @@ struct Runtime {
     std::unique_ptr<procedures::Catalogue> catalogue;    // the portal's procedures (load_procedures)
     std::unique_ptr<procedures::ExchangeClient> exchange;  // null when [portal] exchange_client_url is empty
     std::unique_ptr<procedures::ApplicationService> applications;
+    // Fees: the sandbox payment provider (no real money) and the payment flow; the applications
+    // reach it through ApplicationService::payments().
+    std::unique_ptr<procedures::PaymentProvider> payment_provider;
+    std::unique_ptr<procedures::PaymentService> payments;
 };
 
 // Publishes the procedure packs shipped in the binary whose administration exists (the others are

@@ -10,7 +10,7 @@ BUILD_PKGS=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev zlib1g-dev libsqlite3-dev libpq-dev libsodium-dev
   libcli11-dev libtomlplusplus-dev libkainjow-mustache-dev
-  libicu-dev libcurl4-openssl-dev
+  libicu-dev libcurl4-openssl-dev libvalijson-dev
   libpango1.0-dev libcairo2-dev libqrencode-dev fonts-noto-core libqpdf-dev qpdf libpoppler-cpp-dev
   libmagic-dev libmagic-mgc libjpeg62-turbo-dev libpng-dev liboath-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -4,7 +4,7 @@
 CREATE TABLE procedures (
   code          TEXT NOT NULL,
   version       INTEGER NOT NULL,
-  administration_id BIGINT NOT NULL REFERENCES administrations(id),
+  administration_id BIGINT REFERENCES administrations(id),  -- NULL: the applicant chooses ("*")
   title_fr      TEXT NOT NULL,
   body          TEXT NOT NULL,
   sha256        TEXT NOT NULL,

@@ -1,4 +1,4 @@
-// Demo data for `idara init --demo`: three administrations with a tree of
+// Demo data for `idara init --demo`: five administrations with a tree of
 // units, one staff account per role in each, two citizens (one preferring
 // Arabic, one French), a company representative and a platform operator.
 // Passwords are fixed and printed so people can try the platform; they are

@@ -69,8 +69,10 @@ bool may_apply(const identity::Principal& who) {
 Result<Application> ApplicationService::Impl::load(storage::Tx& tx, std::string_view id) {
     auto row = tx.query_one(
         "SELECT a.id, a.procedure_code, a.procedure_version, a.applicant_id, a.state, a.answers, a.sources, "
-        "a.created_at, a.updated_at, a.submitted_at, e.register_number FROM applications a "
-        "LEFT JOIN entries e ON e.id = a.entry_id WHERE a.id = $1",
+        "a.created_at, a.updated_at, a.submitted_at, e.register_number, a.assisted_by, a.assisted_name, "
+        "a.assisted_id_type, a.assisted_id_number, a.assisted_email, a.assisted_checked_at, f.state, a.assisted_receipt_mailed_at "
+        "FROM applications a LEFT JOIN entries e ON e.id = a.entry_id LEFT JOIN entry_flow f ON f.entry_id = a.entry_id "
+        "WHERE a.id = $1",
         {std::string(id)});
     if (!row) return row.error();
     if (!*row) return errors::not_found("application");
@@ -89,6 +91,19 @@ Result<Application> ApplicationService::Impl::load(storage::Tx& tx, std::string_
     a.updated_at_ms = r.as_int(8);
     a.submitted_at_ms = r.opt_int(9);
     a.register_number = r.opt_text(10);
+    if (auto agent = r.opt_int(11)) {
+        Assisted as;
+        as.agent_account_id = *agent;
+        as.person.full_name = r.opt_text(12).value_or("");
+        as.person.id_document = r.opt_text(13).value_or("");
+        as.person.id_number = r.opt_text(14).value_or("");
+        as.person.email = r.opt_text(15);
+        as.checked_at_ms = r.opt_int(16).value_or(0);
+        as.person.identity_checked = as.checked_at_ms != 0;
+        as.receipt_mailed_at_ms = r.opt_int(18);
+        a.assisted = std::move(as);
+    }
+    a.entry_state = r.opt_text(17);
     auto cs = tx.query("SELECT lookup, agreed, at, text_sha256, x_road_id FROM application_consents "
                        "WHERE application_id = $1 ORDER BY lookup", {a.id});
     if (!cs) return cs.error();
@@ -165,8 +180,10 @@ Result<Application> ApplicationService::get(const identity::Principal& who, std:
 Result<std::vector<ApplicationSummary>> ApplicationService::list_mine(const identity::Principal& who, int limit) {
     auto rows = impl_->db.read<storage::Rows>([&](storage::Tx& tx) {
         return tx.query(
-            "SELECT a.id, a.procedure_code, a.procedure_version, a.state, e.register_number, a.updated_at FROM applications a "
-            "LEFT JOIN entries e ON e.id = a.entry_id WHERE a.applicant_id = $1 ORDER BY a.updated_at DESC, a.id LIMIT $2",
+            "SELECT a.id, a.procedure_code, a.procedure_version, a.state, e.register_number, a.updated_at, a.assisted_name, "
+            "f.state FROM applications a LEFT JOIN entries e ON e.id = a.entry_id "
+            "LEFT JOIN entry_flow f ON f.entry_id = a.entry_id "
+            "WHERE a.applicant_id = $1 ORDER BY a.updated_at DESC, a.id LIMIT $2",
             {who.account_id, std::int64_t{std::clamp(limit, 1, 500)}});
     });
     if (!rows) return rows.error();
@@ -179,6 +196,8 @@ Result<std::vector<ApplicationSummary>> ApplicationService::list_mine(const iden
         s.state = parse_state(r.as_text(3));
         s.register_number = r.opt_text(4);
         s.updated_at_ms = r.as_int(5);
+        s.assisted_name = r.opt_text(6);
+        s.entry_state = r.opt_text(7);
         if (auto pub = impl_->catalogue.version(s.procedure_code, s.procedure_version)) s.title = pub->procedure->title;
         out.push_back(std::move(s));
     }

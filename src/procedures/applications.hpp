@@ -68,6 +68,7 @@ struct NewDeposit;
 namespace idara::procedures {
 
 class ExchangeClient;
+class PaymentService;
 
 enum class State { draft, awaiting_payment, submitted };
 std::string_view state_name(State s);  // "draft", "awaiting_payment", "submitted"
@@ -89,6 +90,34 @@ struct StoredDocument {
     std::string sha256;
 };
 
+// ---- Assisted filing (helper E; applications_assisted.cpp) ----
+// An agent of a proximity centre files for a citizen whose identity document they checked at the
+// desk. Any staff account with the role `agent`, of any administration, may (their administration
+// acts as the proximity centre). The application belongs to the agent's account
+// (applicant_account_id = the agent: the journey, the list and the receipt are theirs; citizens
+// and other staff get resource.not_found like for any application), and records for whom, with
+// which document, and when the agent declared the identity checked. It registers through the
+// registry office's channel `assisted` (registry/deposit.hpp): the entry's depositor is the
+// citizen with their ID number, its account the agent, and the agent's administration is where
+// it was filed.
+// Errors (bilingual in web/i18n/*/assisted.json): assisted.name (400: 1..200 characters)
+//   assisted.id_type (400: cin or passport)  assisted.id_number (400: 4..32 letters or digits)
+//   assisted.email (400)  assisted.identity_not_checked (400: the desk check was not declared)
+//   application.forbidden (403: not an agent of an administration)
+struct AssistedPerson {
+    std::string full_name;
+    std::string id_document;          // "cin" or "passport"
+    std::string id_number;            // stored upper-case, without spaces
+    std::optional<std::string> email;
+    bool identity_checked = false;    // "I checked the identity document at the desk"
+};
+struct Assisted {
+    AssistedPerson person;
+    std::int64_t agent_account_id = 0;
+    std::int64_t checked_at_ms = 0;
+    std::optional<std::int64_t> receipt_mailed_at_ms;  // email_receipt()
+};
+
 struct Application {
     std::string id;                   // public id: 20 lowercase hex characters (80 random bits)
     std::string procedure_code;
@@ -103,6 +132,9 @@ struct Application {
     std::optional<std::string> register_number;  // once submitted
     std::int64_t created_at_ms = 0, updated_at_ms = 0;
     std::optional<std::int64_t> submitted_at_ms;
+    std::optional<Assisted> assisted;          // filed by an agent for this person (helper E)
+    std::optional<std::string> entry_state;    // once registered: the processing state of its entry
+                                               // ("in_progress", "missing_documents", ...)
 
     const Consent* consent(std::string_view lookup) const;
     const StoredDocument* document(std::string_view code) const;
@@ -116,6 +148,8 @@ struct ApplicationSummary {
     State state = State::draft;
     std::optional<std::string> register_number;
     std::int64_t updated_at_ms = 0;
+    std::optional<std::string> assisted_name;  // assisted filing: for whom (helper E)
+    std::optional<std::string> entry_state;    // once registered: the processing state of its entry
 };
 
 // A field whose answer does not fit: `code` is "required" or "invalid"; the page shows the
@@ -187,15 +221,43 @@ public:
     static std::vector<FieldProblem> step_problems(const Procedure& p, const Application& a, std::string_view step);
 
     // Validates everything and registers the application (see the header comment).
+    // ---- Payments (helper D; payments.hpp, applications_submit.cpp) ----
+    // A procedure with a fee: on a complete draft, submit() is application.payment_required
+    // (402) and changes nothing; PaymentService::start (same validation) records a pending
+    // payment and moves the draft to awaiting_payment, and PaymentService::current gives its
+    // checkout URL. Once a payment of the application is paid, submit() registers the
+    // awaiting_payment application without validating again (its answers were frozen when the
+    // payment started) with the same idempotency key; a failed payment returns it to draft.
+    // An awaiting_payment application without a paid payment is application.invalid_state (409).
     Result<Submitted> submit(const identity::Principal& who, std::string_view id);
+    // The payment service of fees (wired by the runtime; null: no provider, fees cannot be paid).
+    // The portal's pages reach it through here.
+    void set_payments(PaymentService* p) { payments_ = p; }
+    PaymentService* payments() const { return payments_; }
 
     // The procedure version an application was filed under.
     Result<Published> procedure_of(const Application& a);
+
+    // ---- Assisted filing (helper E; see AssistedPerson above) ----
+    // A new draft of the current version of `procedure_code` filed by `agent` for `person`.
+    Result<Application> start_assisted(const identity::Principal& agent, std::string_view procedure_code,
+                                       const AssistedPerson& person);
+    // Whether `who` may file assisted applications (staff with the role agent).
+    static bool may_assist(const identity::Principal& who);
+    // Queues the sealed receipt of the registered assisted application `id` in the e-mail outbox
+    // (outgoing/mailer.hpp; sent by the Mailer when e-mail is configured) to the citizen's
+    // address, with a bilingual text; records when. Returns the address. Errors:
+    // resource.not_found (not the agent's), application.invalid_state (409: not registered yet),
+    // assisted.not_assisted (409), assisted.no_email (409: no address was given).
+    Result<std::string> email_receipt(const identity::Principal& agent, std::string_view id);
 
 private:
     // The deposit an application registers as (applications_deposit.cpp): channel, routing, subject
     // from the receipt wording, the answers as text, the documents, the idempotency key.
     Result<registry::NewDeposit> deposit_for(const Procedure& p, const Application& a, const identity::Principal& who);
+    // Registers a validated application through the deposit and marks it submitted (submit()).
+    Result<Submitted> register_now(const identity::Principal& who, const Application& a, const Procedure& p);
+    PaymentService* payments_ = nullptr;
 
     struct Impl;
     std::unique_ptr<Impl> impl_;

@@ -88,11 +88,20 @@ Result<registry::NewDeposit> ApplicationService::deposit_for(const Procedure& p,
     registry::NewDeposit d;
     d.channel = registry::Channel::portal;
     d.administration_code = p.administration;
+    if (p.administration_field) {  // a general letter: the administration the applicant chose
+        const auto* v = a.answers.if_contains(*p.administration_field);
+        d.administration_code = v && v->is_string() ? std::string(v->as_string()) : std::string();
+    }
     d.unit_code = p.unit;
     d.type_code = p.deposit_type;
     d.subject = clip(fill_template(p, a, p.receipt_subject.in(who.lang), who.lang), 300);
     d.body = entry_body(p, a, who.lang);
     d.idempotency_key = "application:" + a.id;
+    if (a.assisted) {  // filed by an agent for a citizen (applications_assisted.cpp)
+        d.channel = registry::Channel::assisted;
+        d.depositor_name = a.assisted->person.full_name;
+        d.depositor_id_number = a.assisted->person.id_number;
+    }
     for (const auto& doc : a.documents) {
         auto bytes = document_bytes(who, a.id, doc.code);
         if (!bytes) return bytes.error();

@@ -18,11 +18,23 @@ Result<Submitted> ApplicationService::submit(const identity::Principal& who, std
     if (!a) return a.error();
     if (a->state == State::submitted && a->register_number)
         return Submitted{*a->register_number, "", a->submitted_at_ms.value_or(0), true};
-    if (a->state != State::draft)
-        return Error{"application.invalid_state", 409, "application " + a->id + " is " + std::string(state_name(a->state))};
     auto pub = procedure_of(*a);
     if (!pub) return pub.error();
     const auto& p = *pub->procedure;
+    // A fee: registered only once a payment of this application is paid (payments.hpp).
+    bool paid = false;
+    if (p.fee) {
+        auto row = impl_->db.read<bool>([&](storage::Tx& tx) -> Result<bool> {
+            auto r = tx.query_one("SELECT COUNT(*) FROM payments WHERE application_id = $1 AND state = 'paid'", {a->id});
+            if (!r) return r.error();
+            return (*r)->as_int(0) > 0;
+        });
+        if (!row) return row.error();
+        paid = *row;
+    }
+    if (!(a->state == State::draft || (a->state == State::awaiting_payment && paid)))
+        return Error{"application.invalid_state", 409, "application " + a->id + " is " + std::string(state_name(a->state))};
+    if (paid) return register_now(who, *a, p);  // validated before the payment; answers frozen since
     const Next n = next(p, *a);
     if (n.kind != Next::Kind::check) {
         const char* what = n.kind == Next::Kind::step ? "step " : n.kind == Next::Kind::lookup ? "lookup " : "document ";
@@ -38,7 +50,12 @@ Result<Submitted> ApplicationService::submit(const identity::Principal& who, std
             return Error{"application.closed", 409, p.code + " closed on " + p.window->closes_on};
     }
     if (p.fee) return Error{"application.payment_required", 402, p.code + " has a fee"};
+    return register_now(who, *a, p);
+}
 
+Result<Submitted> ApplicationService::register_now(const identity::Principal& who, const Application& app,
+                                                   const Procedure& p) {
+    const Application* a = &app;
     auto d = deposit_for(p, *a, who);
     if (!d) return d.error();
     auto r = impl_->deposits.deposit(who, std::move(*d));
@@ -47,7 +64,7 @@ Result<Submitted> ApplicationService::submit(const identity::Principal& who, std
     auto s = impl_->db.write_tx([&](storage::Tx& tx) -> Status {
         auto n2 = tx.exec(
             "UPDATE applications SET state = 'submitted', submitted_at = $1, updated_at = $1, "
-            "entry_id = (SELECT id FROM entries WHERE register_number = $2) WHERE id = $3 AND state = 'draft'",
+            "entry_id = (SELECT id FROM entries WHERE register_number = $2) WHERE id = $3 AND state IN ('draft', 'awaiting_payment')",
             {now, r->register_number, a->id});
         if (!n2) return n2.error();
         return {};
@@ -104,9 +121,8 @@ Result<std::vector<ApplicationSummary>> ApplicationService::list_received(const 
     auto rows = impl_->db.read<storage::Rows>([&](storage::Tx& tx) {
         return tx.query(
             "SELECT a.id, a.procedure_code, a.procedure_version, a.state, e.register_number, a.updated_at "
-            "FROM applications a JOIN procedures p ON p.code = a.procedure_code AND p.version = a.procedure_version "
-            "LEFT JOIN entries e ON e.id = a.entry_id "
-            "WHERE p.administration_id = $1 AND a.state = 'submitted' AND ($2 = '' OR a.procedure_code = $2) "
+            "FROM applications a JOIN entries e ON e.id = a.entry_id "
+            "WHERE e.administration_id = $1 AND a.state = 'submitted' AND ($2 = '' OR a.procedure_code = $2) "
             "ORDER BY a.submitted_at DESC, a.id LIMIT $3",
             {scope->administration_id(), std::string(procedure_code), std::int64_t{std::clamp(limit, 1, 500)}});
     });
@@ -131,8 +147,8 @@ Result<Application> ApplicationService::get_received(const identity::Principal& 
     if (!scope) return errors::not_found("application");
     return impl_->db.read<Application>([&](storage::Tx& tx) -> Result<Application> {
         auto owner = tx.query_one(
-            "SELECT p.administration_id FROM applications a JOIN procedures p ON p.code = a.procedure_code "
-            "AND p.version = a.procedure_version WHERE a.id = $1 AND a.state = 'submitted'",
+            "SELECT e.administration_id FROM applications a JOIN entries e ON e.id = a.entry_id "
+            "WHERE a.id = $1 AND a.state = 'submitted'",
             {std::string(id)});
         if (!owner) return owner.error();
         if (!*owner || (*owner)->as_int(0) != scope->administration_id()) return errors::not_found("application");

@@ -1,10 +1,10 @@
 #include "procedures/catalogue.hpp"
 
+#include "core/i18n.hpp"
 #include "core/random.hpp"
 #include "core/resources.hpp"
 #include "core/text_normalize.hpp"
 #include "identity/service.hpp"
-#include "journal/journal.hpp"
 #include "storage/db.hpp"
 
 #include <algorithm>
@@ -40,7 +40,7 @@ struct Catalogue::Impl {
 
     static constexpr const char* kSelect =
         "SELECT p.code, p.version, p.body, p.sha256, p.loaded_at, a.name_ar, a.name_fr FROM procedures p "
-        "JOIN administrations a ON a.id = p.administration_id ";
+        "LEFT JOIN administrations a ON a.id = p.administration_id ";
 
     Result<std::vector<Published>> rows(std::string_view where, const storage::Params& params) {
         auto rs = db.read<storage::Rows>([&](storage::Tx& tx) { return tx.query(std::string(kSelect) + std::string(where), params); });
@@ -49,7 +49,11 @@ struct Catalogue::Impl {
         for (const auto& r : *rs) {
             auto p = procedure_of(r.as_text(0), static_cast<int>(r.as_int(1)), r.as_text(2));
             if (!p) return p.error();
-            out.push_back(Published{*p, r.as_text(3), r.as_int(4), r.as_text(5), r.as_text(6)});
+            // A procedure whose administration the applicant chooses has none of its own.
+            const auto& cat = i18n::catalogue();
+            out.push_back(Published{*p, r.as_text(3), r.as_int(4),
+                                    r.is_null(5) ? cat.get(i18n::Lang::ar, "procedures.any_administration") : r.as_text(5),
+                                    r.is_null(6) ? cat.get(i18n::Lang::fr, "procedures.any_administration") : r.as_text(6)});
         }
         return out;
     }
@@ -62,11 +66,15 @@ Catalogue::~Catalogue() = default;
 Result<Loaded> Catalogue::load(std::string_view text, std::string_view origin) {
     auto p = parse_procedure(text, origin);
     if (!p) return p.error();
-    auto admin = impl_->ids.find_administration(p->administration);
-    if (!admin) {
-        if (admin.error().status >= 500) return admin.error();
-        return Error{"procedure.unknown_administration", 400,
-                     std::string(origin) + ": administration \"" + p->administration + "\" is not in the directory"};
+    std::optional<std::int64_t> admin_id;
+    if (p->administration != "*") {
+        auto admin = impl_->ids.find_administration(p->administration);
+        if (!admin) {
+            if (admin.error().status >= 500) return admin.error();
+            return Error{"procedure.unknown_administration", 400,
+                         std::string(origin) + ": administration \"" + p->administration + "\" is not in the directory"};
+        }
+        admin_id = admin->id;
     }
     const std::string sha = random::sha256_hex(text);
     const std::int64_t now = impl_->clock.now_ms();
@@ -84,13 +92,8 @@ Result<Loaded> Catalogue::load(std::string_view text, std::string_view origin) {
         auto ins = tx.exec(
             "INSERT INTO procedures (code, version, administration_id, title_fr, body, sha256, origin, loaded_at) "
             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            {p->code, std::int64_t{p->version}, admin->id, p->title.fr, std::string(text), sha, std::string(origin), now});
+            {p->code, std::int64_t{p->version}, admin_id ? storage::Value(*admin_id) : storage::Value(nullptr), p->title.fr, std::string(text), sha, std::string(origin), now});
         if (!ins) return ins.error();
-        auto leaf = journal::append(tx, {admin->id, "procedure.published", "procedure:" + p->code, 0, now,
-                                         journal::detail_json({{"code", p->code},
-                                                               {"sha256", sha},
-                                                               {"version", std::int64_t{p->version}}})});
-        if (!leaf) return leaf.error();
         return Loaded{p->code, p->version, LoadOutcome::added};
     });
 }

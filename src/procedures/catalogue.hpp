@@ -7,7 +7,8 @@
 // (LoadOutcome::unchanged); with a different text it is procedure.version_exists (409) — publish
 // it as version N+1. The current version of a procedure is its highest version.
 // Loading also checks that the competent administration exists (procedure.unknown_administration,
-// 400) and is recorded in the journal.
+// 400). Each version is recorded with the SHA-256 of its text, where it was loaded from and when
+// (the tamper-evident journal keeps registry events only).
 //
 // Search: `q` matches the title, summary, audience, keywords and the administration's names in
 // both languages with text::search_matches (Arabic vowels, hamza forms, case and accents ignored).

@@ -25,6 +25,7 @@ std::string_view widget_name(Widget w) {
     case Widget::radio: return "radio";
     case Widget::select: return "select";
     case Widget::checkbox: return "checkbox";
+    case Widget::administration: return "administration";
     }
     return "text";
 }
@@ -116,6 +117,7 @@ Widget widget_of(std::string_view s) {
     if (s == "radio") return Widget::radio;
     if (s == "select") return Widget::select;
     if (s == "checkbox") return Widget::checkbox;
+    if (s == "administration") return Widget::administration;
     return Widget::text;
 }
 
@@ -152,6 +154,7 @@ Procedure build(const json::object& o) {
     if (auto it = o.find("keywords"); it != o.end())
         for (const auto& k : it->value().as_array()) p.keywords.emplace_back(k.as_string());
     p.administration = std::string(o.at("administration").as_string());
+    p.administration_field = opt_string(o, "administration_field");
     p.unit = opt_string(o, "unit");
     if (auto t = opt_string(o, "deposit_type")) p.deposit_type = *t;
     const auto& dl = o.at("deadline").as_object();
@@ -298,6 +301,18 @@ Status check(const Procedure& p, const json::object& doc, const Checker& c) {
             if (!f || f->from != l.id)
                 return c.fail(lp + "/fills/" + escape_segment(field), "\"" + field + "\" must be a field with \"from\": \"" + l.id + "\"");
         }
+    }
+
+    // Routing chosen by the applicant: "*" with a required administration field asked in a step.
+    if ((p.administration == "*") != p.administration_field.has_value())
+        return c.fail(p.administration_field ? "/administration_field" : "/administration",
+                      "\"administration\": \"*\" and \"administration_field\" go together");
+    if (p.administration_field) {
+        const Field* f = p.field(*p.administration_field);
+        if (!f || f->widget != Widget::administration || !asked_in.count(f->name) || !required.count(f->name))
+            return c.fail("/administration_field", "\"" + *p.administration_field +
+                                                       "\" must be a required field with widget \"administration\" asked in a step");
+        if (p.unit) return c.fail("/unit", "a unit needs a fixed administration");
     }
 
     std::set<std::string> docs;

@@ -35,7 +35,8 @@ struct Text {
     bool empty() const { return ar.empty() && fr.empty(); }
 };
 
-enum class Widget { text, textarea, number, date, radio, select, checkbox };
+// administration: one administration of the directory (its code), chosen by the applicant.
+enum class Widget { text, textarea, number, date, radio, select, checkbox, administration };
 std::string_view widget_name(Widget w);
 
 struct Option {
@@ -101,7 +102,9 @@ struct Procedure {
     Text title, summary, audience, legal_basis;
     Text cost;                        // what it costs, in words ("Gratuit", "200 dirhams")
     std::vector<std::string> life_events;   // codes: studies, business, innovation, research, ...
-    std::string administration;       // the competent administration's code
+    std::string administration;       // the competent administration's code, or "*": the applicant
+                                      // chooses it in `administration_field` (a general letter)
+    std::optional<std::string> administration_field;  // with "*": the field (widget administration)
     std::optional<std::string> unit;  // its unit receiving the applications (default: registry office)
     std::string deposit_type = "application";  // the registry's correspondence type
     int deadline_days = 60;           // the legal deadline (Law 55-19)

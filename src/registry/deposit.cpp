@@ -25,12 +25,13 @@ std::string_view channel_name(Channel c) {
         case Channel::portal: return "portal";
         case Channel::administration: return "administration";
         case Channel::counter: return "counter";
+        case Channel::assisted: return "assisted";
     }
     return "portal";
 }
 
 std::optional<Channel> parse_channel(std::string_view s) {
-    for (Channel c : {Channel::portal, Channel::administration, Channel::counter})
+    for (Channel c : {Channel::portal, Channel::administration, Channel::counter, Channel::assisted})
         if (channel_name(c) == s) return c;
     return std::nullopt;
 }
@@ -118,6 +119,10 @@ Status check_channel(const Principal& who, const NewDeposit& d, std::int64_t rec
                 !(who.has_role(Role::registry_clerk) || who.has_role(Role::admin)))
                 return forbidden("counter deposits are for the receiving administration's registry clerks");
             return {};
+        case Channel::assisted:
+            if (!who.is_staff() || !who.administration_id || !who.has_role(Role::agent))
+                return forbidden("assisted deposits are for agents of an administration");
+            return {};
     }
     return forbidden("unknown channel");
 }
@@ -126,7 +131,7 @@ Status check_fields(NewDeposit& d) {
     d.subject = std::string(text::trim(d.subject));
     if (!text_ok(d.subject, 1, 300, false)) return field("deposit.subject");
     if (!text_ok(d.body, 0, 20000, true)) return field("deposit.body");
-    if (d.channel == Channel::counter) {
+    if (d.channel == Channel::counter || d.channel == Channel::assisted) {
         d.depositor_name = std::string(text::trim(d.depositor_name.value_or("")));
         if (!text_ok(*d.depositor_name, 1, 200, false)) return field("deposit.depositor_name");
         if (!id_number_ok(d.depositor_id_number.value_or(""))) return field("deposit.depositor_id_number");
@@ -140,7 +145,7 @@ Status check_fields(NewDeposit& d) {
 }
 
 std::string depositor_label(const Principal& who, const NewDeposit& d, const identity::Administration* sender) {
-    if (d.channel == Channel::counter) return *d.depositor_name;
+    if (d.channel == Channel::counter || d.channel == Channel::assisted) return *d.depositor_name;
     std::string name = who.display_name.empty() ? who.login : who.display_name;
     if (d.channel == Channel::administration && sender) name += " — " + sender->name_fr + " / " + sender->name_ar;
     return name;
@@ -243,7 +248,7 @@ Result<DepositResult> DepositService::deposit(const Principal& who, NewDeposit d
     }
     if (auto s = check_channel(who, d, adm->id); !s) return s.error();
     std::optional<identity::Administration> sender;
-    if (d.channel == Channel::administration) {
+    if (d.channel == Channel::administration || d.channel == Channel::assisted) {
         auto s = im.ids.get_administration(*who.administration_id);
         if (!s) return s.error();
         sender = std::move(*s);
@@ -348,6 +353,9 @@ Result<DepositResult> DepositService::deposit(const Principal& who, NewDeposit d
         if (auto s = im.step(Step::receipt_stored); !s) return s.error();
 
         const bool by_account = d.channel != Channel::counter;
+        // entries.channel has no 'assisted' (its CHECK, migration 0016): an assisted entry is stored
+        // as 'counter' with the agent as depositor account, which counter entries never have.
+        const Channel stored_channel = d.channel == Channel::assisted ? Channel::counter : d.channel;
         auto id = tx.query_one(
             "INSERT INTO entries (administration_id, register_number, year, sequence, unit_id, channel, "
             "depositor_account_id, registered_by, depositor_name, depositor_id_number, depositor_administration_id, "
@@ -355,7 +363,7 @@ Result<DepositResult> DepositService::deposit(const Principal& who, NewDeposit d
             "silence_is_approval, receipt_digest, receipt_blob, seal_kid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
             "$10, $11, $12, $13, $14, 'registered', $15, $16, $17, $18, $19, $20, $21, $22, $23) RETURNING id",
             {adm->id, facts.register_number, std::int64_t{number->year}, number->sequence,
-             rc->unit_id ? storage::Value(*rc->unit_id) : storage::Value(nullptr), std::string(channel_name(d.channel)),
+             rc->unit_id ? storage::Value(*rc->unit_id) : storage::Value(nullptr), std::string(channel_name(stored_channel)),
              by_account ? storage::Value(who.account_id) : storage::Value(nullptr), who.account_id, depositor,
              d.depositor_id_number ? storage::Value(*d.depositor_id_number) : storage::Value(nullptr),
              sender ? storage::Value(sender->id) : storage::Value(nullptr), rc->type.code, d.subject, d.body,

@@ -6,7 +6,14 @@
 //   administration  a staff member (session or API token) on behalf of their own
 //                   administration, to another administration;
 //   counter         a registry clerk of the receiving administration registers paper
-//                   mail for a walk-in person (name and ID number given at the desk).
+//                   mail for a walk-in person (name and ID number given at the desk);
+//   assisted        an agent (role agent) of any administration — the proximity centre —
+//                   files for a citizen whose identity document they checked at the desk:
+//                   the depositor is the citizen (name and ID number, required), the account
+//                   is the agent's (they see the entry and its receipt, and complete it), and
+//                   the agent's administration is recorded as where it was filed
+//                   (Entry::depositor_administration_code). Stored as channel 'counter' with a
+//                   depositor account (see migrations/*/0016_assisted.sql).
 // The channel is explicit in the request and checked against the caller:
 // deposit.channel_forbidden (403) otherwise.
 //
@@ -73,8 +80,8 @@ struct Administration;
 
 namespace idara::registry {
 
-enum class Channel { portal, administration, counter };
-std::string_view channel_name(Channel c);  // "portal", "administration", "counter"
+enum class Channel { portal, administration, counter, assisted };
+std::string_view channel_name(Channel c);  // "portal", "administration", "counter", "assisted"
 std::optional<Channel> parse_channel(std::string_view s);
 
 // A type of correspondence an administration accepts, with the deadline and
@@ -97,7 +104,7 @@ struct NewDeposit {
     std::string subject;                    // 1..300 characters
     std::string body;                       // 0..20000 characters
     std::vector<IncomingFile> files;
-    // counter only: the walk-in depositor
+    // counter and assisted only: the walk-in depositor
     std::optional<std::string> depositor_name;       // 1..200 characters
     std::optional<std::string> depositor_id_number;  // national ID (CIN) or passport, 4..32 [A-Za-z0-9]
     std::optional<std::string> idempotency_key;

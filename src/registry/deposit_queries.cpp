@@ -36,6 +36,8 @@ Entry entry_from_row(const Row& r) {
     e.unit_name_ar = r.as_text(7);
     e.unit_name_fr = r.as_text(8);
     e.channel = parse_channel(r.as_text(9)).value_or(Channel::portal);
+    // An assisted deposit is stored as 'counter' with the agent's account (migration 0016).
+    if (e.channel == Channel::counter && !r.is_null(21)) e.channel = Channel::assisted;
     e.depositor_name = r.as_text(10);
     e.depositor_administration_code = r.opt_text(11);
     e.type_code = r.as_text(12);

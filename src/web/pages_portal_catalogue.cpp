@@ -171,6 +171,9 @@ http::Response start_page(const http::Request& r, const PagesContext& ctx) {
     for (const auto& e : p.life_events) events.push_back(Data(life_event_label(l, e)));
     d.set("life_events", events);
     d.set("can_apply", may_apply(v.principal()));
+    // Assisted filing (portal_assisted.hpp): agents file on behalf of a citizen at their desk.
+    d.set("can_assist", v.principal() != nullptr && procedures::ApplicationService::may_assist(*v.principal()));
+    d.set("assisted_href", service_href(p.code) + "/assisted");
     d.set("anonymous", v.principal() == nullptr);
     d.set("login_href", "/login?next=" + http::url_encode(service_href(p.code)));
     d.set("start_action", service_href(p.code) + "/start");
@@ -199,6 +202,13 @@ http::Response mine(const http::Request& r, const PagesContext& ctx) {
         Data row;
         row.set("href", app_href(a.id));
         row.set("title", a.title.in(l));
+        // Assisted filing: for whom; the single missing-documents request: where to complete.
+        row.set("has_assisted", a.assisted_name.has_value());
+        if (a.assisted_name)
+            row.set("assisted_for", i18n::catalogue().format(l, "web.assisted.mine.for", {{"name", *a.assisted_name}}));
+        const bool missing = a.entry_state == "missing_documents" && a.register_number;
+        row.set("documents_requested", missing);
+        if (missing) row.set("complete_href", "/deposits/" + http::url_encode(*a.register_number));
         row.set("state_html", state_tag(l, a.state));
         row.set("number_html", a.register_number ? bdi_ltr(*a.register_number) : std::string());
         row.set("updated", format_date_time(from_ms(a.updated_at_ms), l));

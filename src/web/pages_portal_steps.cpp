@@ -77,7 +77,23 @@ http::Response render_step(const Visit& v, const Journey& j, const procedures::S
         auto it = values.find(name);
         const std::string value = it != values.end() ? it->second : answer_input(answer_of(j.app, name));
         auto e = errors.find(name);
-        fields.push_back(field_data(l, *f, value, e != errors.end() ? &e->second : nullptr));
+        Data fd = field_data(l, *f, value, e != errors.end() ? &e->second : nullptr);
+        if (f->widget == Widget::administration) {
+            // The directory, as a list to choose from (the same select as a fixed list of options).
+            auto all = v.ctx.identity.list_administrations();
+            if (!all) return error_page(v.req, all.error(), v.ctx);
+            Data opts{Data::type::list};
+            for (const auto& adm : *all) {
+                Data it;
+                it.set("value", adm.code);
+                it.set("label", detail::pick(l, adm.name_ar, adm.name_fr));
+                it.set("checked", adm.code == value);
+                opts.push_back(it);
+            }
+            fd.set("is_select", true);
+            fd.set("options", opts);
+        }
+        fields.push_back(fd);
     }
     int index = 0;
     for (std::size_t i = 0; i < pr.steps.size(); ++i)

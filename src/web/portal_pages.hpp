@@ -15,7 +15,10 @@
 //   GET|POST /applications/{id}/documents         upload (multipart) or remove the documents
 //   GET  /applications/{id}/check      check your answers (Change links to each step)
 //   POST /applications/{id}/submit     registers; 200 with the confirmation (register number,
-//                                      tracking code shown once, receipt link), Cache-Control: no-store
+//                                      tracking code shown once, receipt link), Cache-Control: no-store;
+//                                      with a fee: 303 to the payment provider's checkout
+//   GET|POST /payments/sandbox/{ref}   the SANDBOX provider's checkout (test cards; procedures/payments.hpp)
+//   GET  /applications/{id}/payment-receipt.pdf   the sealed payment receipt (the applicant only)
 //
 // Anonymous visitors may browse the catalogue; applying needs a session (303 to /login?next=).
 #pragma once

@@ -1,4 +1,5 @@
 #include "web/portal_view.hpp"
+#include "web/portal_assisted.hpp"
 
 #include "web/format.hpp"
 #include "web/security.hpp"
@@ -109,7 +110,14 @@ http::Response show(const Visit& v, int status, std::string_view tmpl, std::stri
                     bool personal, std::string_view nav) {
     PageView pv = v.view(std::move(title), nav);
     pv.has_errors = errors;
-    return detail::html(status, render_page(pv, tmpl, d), personal);
+    std::string page = render_page(pv, tmpl, d);
+    // Assisted filing (portal_assisted.hpp): every page of an assisted application starts with
+    // the banner naming the citizen.
+    if (const std::string banner = assisted_banner_for_path(v, v.req.path); !banner.empty()) {
+        constexpr std::string_view main_open = "<main id=\"main\" class=\"main\" tabindex=\"-1\">";
+        if (const auto at = page.find(main_open); at != std::string::npos) page.insert(at + main_open.size(), "\n" + banner);
+    }
+    return detail::html(status, std::move(page), personal);
 }
 
 std::vector<const procedures::Document*> uploads_of(const procedures::Procedure& p, const procedures::Application& a) {

@@ -30,12 +30,18 @@ protected:
 TEST_P(PacksTest, EveryPackLoadsWithItsAdministrationAndUnit) {
     std::set<std::string> codes;
     for (const auto& l : loaded_) codes.insert(l.code);
-    for (const char* c : {"student-registration", "startup-label", "tech-sme-label", "sme-digital-maturity", "ai-research-call"})
+    for (const char* c : {"student-registration", "startup-label", "tech-sme-label", "sme-digital-maturity", "ai-research-call",
+                          "letter"})
         EXPECT_TRUE(codes.count(c)) << c;
     auto all = env().catalogue->list();
     ASSERT_TRUE(all.has_value());
     for (const auto& p : *all) {
         const auto& proc = *p.procedure;
+        if (proc.administration == "*") {  // the general letter: the applicant chooses
+            EXPECT_TRUE(proc.administration_field.has_value()) << proc.code;
+            EXPECT_FALSE(p.administration_name_fr.empty());
+            continue;
+        }
         auto adm = env().ids->find_administration(proc.administration);
         ASSERT_TRUE(adm.has_value()) << proc.code;
         if (proc.unit) {
