@@ -149,42 +149,45 @@ Result<Published> ApplicationService::procedure_of(const Application& a) {
     return impl_->catalogue.version(a.procedure_code, a.procedure_version);
 }
 
-Result<Application> ApplicationService::start(const identity::Principal& who, std::string_view procedure_code) {
-    if (!may_apply(who)) return Error{"application.forbidden", 403, "only citizens and companies apply"};
-    auto pub = impl_->catalogue.current(procedure_code);
+Result<std::string> ApplicationService::Impl::new_draft(std::string_view code, std::int64_t account_id,
+                                                       const AssistedPerson* assisted) {
+    auto pub = catalogue.current(code);
     if (!pub) return pub.error();
     const auto& p = *pub->procedure;
-    const std::int64_t now = impl_->clock.now_ms();
+    const std::int64_t now = clock.now_ms();
     if (p.window) {
         const std::string today = i18n::casablanca_date_iso(now);
         if (today < p.window->opens_on || today > p.window->closes_on)
             return Error{"application.closed", 409, p.code + " accepts applications from " + p.window->opens_on + " to " + p.window->closes_on};
     }
     const std::string id = random::hex_token(10);
-    auto s = impl_->db.write_tx([&](storage::Tx& tx) -> Status {
+    auto s = db.write_tx([&](storage::Tx& tx) -> Status {
         auto n = tx.exec(
             "INSERT INTO applications (id, procedure_code, procedure_version, applicant_id, state, answers, sources, "
-            "created_at, updated_at) VALUES ($1, $2, $3, $4, 'draft', '{}', '{}', $5, $5)",
-            {id, p.code, std::int64_t{p.version}, who.account_id, now});
+            "created_at, updated_at, assisted_by, assisted_name, assisted_id_type, assisted_id_number, assisted_email, "
+            "assisted_checked_at) VALUES ($1, $2, $3, $4, 'draft', '{}', '{}', $5, $5, $6, $7, $8, $9, $10, $11)",
+            {id, p.code, std::int64_t{p.version}, account_id, now,
+             assisted ? storage::Value(account_id) : storage::Value(nullptr),
+             assisted ? storage::Value(assisted->full_name) : storage::Value(nullptr),
+             assisted ? storage::Value(assisted->id_document) : storage::Value(nullptr),
+             assisted ? storage::Value(assisted->id_number) : storage::Value(nullptr),
+             assisted && assisted->email ? storage::Value(*assisted->email) : storage::Value(nullptr),
+             assisted ? storage::Value(now) : storage::Value(nullptr)});
         if (!n) return n.error();
         return {};
     });
     if (!s) return s.error();
-    return impl_->load_own(who, id);
+    return id;
 }
 
-Result<Application> ApplicationService::get(const identity::Principal& who, std::string_view id) {
-    return impl_->load_own(who, id);
-}
-
-Result<std::vector<ApplicationSummary>> ApplicationService::list_mine(const identity::Principal& who, int limit) {
-    auto rows = impl_->db.read<storage::Rows>([&](storage::Tx& tx) {
+Result<std::vector<ApplicationSummary>> ApplicationService::Impl::summaries(std::string_view where,
+                                                                            const storage::Params& params) {
+    auto rows = db.read<storage::Rows>([&](storage::Tx& tx) {
         return tx.query(
             "SELECT a.id, a.procedure_code, a.procedure_version, a.state, e.register_number, a.updated_at, a.assisted_name, "
             "f.state FROM applications a LEFT JOIN entries e ON e.id = a.entry_id "
-            "LEFT JOIN entry_flow f ON f.entry_id = a.entry_id "
-            "WHERE a.applicant_id = $1 ORDER BY a.updated_at DESC, a.id LIMIT $2",
-            {who.account_id, std::int64_t{std::clamp(limit, 1, 500)}});
+            "LEFT JOIN entry_flow f ON f.entry_id = a.entry_id " + std::string(where),
+            params);
     });
     if (!rows) return rows.error();
     std::vector<ApplicationSummary> out;
@@ -198,10 +201,26 @@ Result<std::vector<ApplicationSummary>> ApplicationService::list_mine(const iden
         s.updated_at_ms = r.as_int(5);
         s.assisted_name = r.opt_text(6);
         s.entry_state = r.opt_text(7);
-        if (auto pub = impl_->catalogue.version(s.procedure_code, s.procedure_version)) s.title = pub->procedure->title;
+        if (auto pub = catalogue.version(s.procedure_code, s.procedure_version)) s.title = pub->procedure->title;
         out.push_back(std::move(s));
     }
     return out;
+}
+
+Result<Application> ApplicationService::start(const identity::Principal& who, std::string_view procedure_code) {
+    if (!may_apply(who)) return Error{"application.forbidden", 403, "only citizens and companies apply"};
+    auto id = impl_->new_draft(procedure_code, who.account_id, nullptr);
+    if (!id) return id.error();
+    return impl_->load_own(who, *id);
+}
+
+Result<Application> ApplicationService::get(const identity::Principal& who, std::string_view id) {
+    return impl_->load_own(who, id);
+}
+
+Result<std::vector<ApplicationSummary>> ApplicationService::list_mine(const identity::Principal& who, int limit) {
+    return impl_->summaries("WHERE a.applicant_id = $1 ORDER BY a.updated_at DESC, a.id LIMIT $2",
+                            {who.account_id, std::int64_t{std::clamp(limit, 1, 500)}});
 }
 
 Result<std::vector<FieldProblem>> ApplicationService::answer(const identity::Principal& who, std::string_view id,

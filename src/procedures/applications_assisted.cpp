@@ -66,28 +66,9 @@ Result<Application> ApplicationService::start_assisted(const identity::Principal
     auto p_ok = checked_person(person);
     if (!p_ok) return p_ok.error();
     const AssistedPerson& who = *p_ok;
-    auto pub = impl_->catalogue.current(procedure_code);
-    if (!pub) return pub.error();
-    const auto& p = *pub->procedure;
-    const std::int64_t now = impl_->clock.now_ms();
-    if (p.window) {
-        const std::string today = i18n::casablanca_date_iso(now);
-        if (today < p.window->opens_on || today > p.window->closes_on)
-            return Error{"application.closed", 409, p.code + " accepts applications from " + p.window->opens_on + " to " + p.window->closes_on};
-    }
-    const std::string id = random::hex_token(10);
-    auto s = impl_->db.write_tx([&](storage::Tx& tx) -> Status {
-        auto n = tx.exec(
-            "INSERT INTO applications (id, procedure_code, procedure_version, applicant_id, state, answers, sources, "
-            "created_at, updated_at, assisted_by, assisted_name, assisted_id_type, assisted_id_number, assisted_email, "
-            "assisted_checked_at) VALUES ($1, $2, $3, $4, 'draft', '{}', '{}', $5, $5, $4, $6, $7, $8, $9, $5)",
-            {id, p.code, std::int64_t{p.version}, agent.account_id, now, who.full_name, who.id_document, who.id_number,
-             who.email ? storage::Value(*who.email) : storage::Value(nullptr)});
-        if (!n) return n.error();
-        return {};
-    });
-    if (!s) return s.error();
-    return impl_->load_own(agent, id);
+    auto id = impl_->new_draft(procedure_code, agent.account_id, &who);
+    if (!id) return id.error();
+    return impl_->load_own(agent, *id);
 }
 
 Result<std::string> ApplicationService::email_receipt(const identity::Principal& agent, std::string_view id) {

@@ -28,6 +28,12 @@ struct ApplicationService::Impl {
     Result<Application> load_draft(storage::Tx& tx, const identity::Principal& who, std::string_view id);
     // Writes answers, sources and visited of `a` (state unchanged), with updated_at = now.
     Status save(storage::Tx& tx, const Application& a);
+    // A new draft of the current version of `code` for `account_id` (and the citizen an agent files
+    // for); application.closed outside the procedure's window. Returns its id.
+    Result<std::string> new_draft(std::string_view code, std::int64_t account_id, const AssistedPerson* assisted);
+    // Summaries of the applications `where` selects (SQL after the FROM clause's joins, with its
+    // ORDER BY and LIMIT; `a` is applications, `e` entries, `f` entry_flow).
+    Result<std::vector<ApplicationSummary>> summaries(std::string_view where, const storage::Params& params);
 };
 
 // ---- form_values.cpp: answers against the form schema

@@ -118,28 +118,9 @@ Result<std::vector<ApplicationSummary>> ApplicationService::list_received(const 
                                                                           std::string_view procedure_code, int limit) {
     auto scope = identity::TenantScope::of(staff);
     if (!scope) return errors::forbidden("staff only");
-    auto rows = impl_->db.read<storage::Rows>([&](storage::Tx& tx) {
-        return tx.query(
-            "SELECT a.id, a.procedure_code, a.procedure_version, a.state, e.register_number, a.updated_at "
-            "FROM applications a JOIN entries e ON e.id = a.entry_id "
-            "WHERE e.administration_id = $1 AND a.state = 'submitted' AND ($2 = '' OR a.procedure_code = $2) "
-            "ORDER BY a.submitted_at DESC, a.id LIMIT $3",
-            {scope->administration_id(), std::string(procedure_code), std::int64_t{std::clamp(limit, 1, 500)}});
-    });
-    if (!rows) return rows.error();
-    std::vector<ApplicationSummary> out;
-    for (const auto& r : *rows) {
-        ApplicationSummary s;
-        s.id = r.as_text(0);
-        s.procedure_code = r.as_text(1);
-        s.procedure_version = static_cast<int>(r.as_int(2));
-        s.state = State::submitted;
-        s.register_number = r.opt_text(4);
-        s.updated_at_ms = r.as_int(5);
-        if (auto pub = impl_->catalogue.version(s.procedure_code, s.procedure_version)) s.title = pub->procedure->title;
-        out.push_back(std::move(s));
-    }
-    return out;
+    return impl_->summaries("WHERE e.administration_id = $1 AND a.state = 'submitted' AND ($2 = '' OR a.procedure_code = $2) "
+                            "ORDER BY a.submitted_at DESC, a.id LIMIT $3",
+                            {scope->administration_id(), std::string(procedure_code), std::int64_t{std::clamp(limit, 1, 500)}});
 }
 
 Result<Application> ApplicationService::get_received(const identity::Principal& staff, std::string_view id) {

@@ -110,13 +110,22 @@ http::Response render_step(const Visit& v, const Journey& j, const procedures::S
     return show(v, status, "portal_step", s.title.in(l), d, p.any(), true, "applications");
 }
 
-http::Response step_page(const http::Request& r, const PagesContext& ctx) {
-    Visit v = detail::begin(r, ctx);
-    const bool post = r.method == http::Method::post;
+// The draft a page of questions or consent works on, in `out`; or the response to send instead
+// (sign-in, an error page, or the application's page once it is no longer a draft).
+std::optional<http::Response> open_draft(const Visit& v, const http::Request& r, bool post, std::optional<Journey>& out) {
     if (auto no = refuse(v, post)) return std::move(*no);
     auto j = load(v, r.param("id"));
     if (!j) return detail::error_response(v, j.error());
     if (j->app.state != procedures::State::draft) return http::Response::redirect(app_href(j->app.id));
+    out.emplace(std::move(*j));
+    return std::nullopt;
+}
+
+http::Response step_page(const http::Request& r, const PagesContext& ctx) {
+    Visit v = detail::begin(r, ctx);
+    const bool post = r.method == http::Method::post;
+    std::optional<Journey> j;
+    if (auto instead = open_draft(v, r, post, j)) return std::move(*instead);
     const auto* step = j->procedure().step(r.param("step"));
     if (step == nullptr) return detail::error_response(v, {"application.unknown_step", 404, std::string(r.param("step"))});
     if (!post) return render_step(v, *j, *step, {}, {}, {}, 200);
@@ -198,10 +207,8 @@ http::Response render_lookup(const Visit& v, const Journey& j, const procedures:
 http::Response lookup_page(const http::Request& r, const PagesContext& ctx) {
     Visit v = detail::begin(r, ctx);
     const bool post = r.method == http::Method::post;
-    if (auto no = refuse(v, post)) return std::move(*no);
-    auto j = load(v, r.param("id"));
-    if (!j) return detail::error_response(v, j.error());
-    if (j->app.state != procedures::State::draft) return http::Response::redirect(app_href(j->app.id));
+    std::optional<Journey> j;
+    if (auto instead = open_draft(v, r, post, j)) return std::move(*instead);
     const auto* lk = j->procedure().lookup(r.param("lookup"));
     if (lk == nullptr) return detail::error_response(v, {"application.unknown_lookup", 404, std::string(r.param("lookup"))});
     if (!post) return render_lookup(v, *j, *lk, {}, 200);
