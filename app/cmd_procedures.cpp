@@ -8,15 +8,14 @@
 #include "runtime.hpp"
 
 #include "core/log.hpp"
+#include "exchange/files.hpp"
 #include "procedures/procedure.hpp"
 
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 namespace idara::app {
 
@@ -26,18 +25,10 @@ struct ProcedureArgs {
     std::vector<std::string> paths;
 };
 
-std::optional<std::string> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 int cmd_check(const ProcedureArgs& a) {
     int bad = 0;
     for (const auto& path : a.paths) {
-        auto text = read_file(path);
+        auto text = exchange::files::read(path);
         if (!text) {
             std::cerr << path << ": cannot be read\n";
             ++bad;
@@ -65,7 +56,7 @@ int cmd_load(const GlobalOptions& g, const ProcedureArgs& a) {
             if (!l) return fail(l.error());
             loaded = *l;
         } else {
-            auto text = read_file(path);
+            auto text = exchange::files::read(path);
             if (!text) return fail(Error{"procedure.not_found", 404, path + ": cannot be read"});
             auto l = (*rt)->catalogue->load(*text, path);
             if (!l) return fail(l.error());

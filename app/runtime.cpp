@@ -1,11 +1,11 @@
 #include "runtime.hpp"
 
 #include "core/log.hpp"
-#include "core/resources.hpp"
 #include "processing/legal_clock.hpp"
 
 #include "storage/migrations.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -317,26 +317,20 @@ int fail(const Error& e) {
 namespace idara::app {
 
 Status load_procedures(Runtime& rt) {
-    int published = 0, skipped = 0;
-    for (const auto& path : resources::list("procedures/")) {
-        if (!path.ends_with(".json") || path.ends_with(".schema.json")) continue;
-        auto text = resources::find(path);
-        if (!text) continue;
-        auto l = rt.catalogue->load(*text, path);
-        if (!l && l.error().code == "procedure.unknown_administration") {
-            ++skipped;
-            log::info("procedures.skipped", {{"file", path}, {"reason", l.error().detail}});
-            continue;
-        }
-        if (!l) return l.error();
-        published += l->outcome == procedures::LoadOutcome::added;
-    }
+    std::vector<std::pair<std::string, std::string>> skipped;
+    auto shipped = rt.catalogue->load_shipped(&skipped);
+    if (!shipped) return shipped.error();
+    for (const auto& [file, reason] : skipped) log::info("procedures.skipped", {{"file", file}, {"reason", reason}});
+    std::vector<procedures::Loaded> all = std::move(*shipped);
     if (!rt.cfg.portal.procedures_dir.empty()) {
         auto more = rt.catalogue->load_dir(rt.cfg.portal.procedures_dir);
         if (!more) return more.error();
-        for (const auto& l : *more) published += l.outcome == procedures::LoadOutcome::added;
+        all.insert(all.end(), more->begin(), more->end());
     }
-    log::info("procedures.loaded", {{"published", std::to_string(published)}, {"skipped", std::to_string(skipped)}});
+    const auto published = std::count_if(all.begin(), all.end(), [](const procedures::Loaded& l) {
+        return l.outcome == procedures::LoadOutcome::added;
+    });
+    log::info("procedures.loaded", {{"published", std::to_string(published)}, {"skipped", std::to_string(skipped.size())}});
     return {};
 }
 

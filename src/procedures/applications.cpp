@@ -157,7 +157,7 @@ Result<std::string> ApplicationService::Impl::new_draft(std::string_view code, s
     const std::int64_t now = clock.now_ms();
     if (p.window) {
         const std::string today = i18n::casablanca_date_iso(now);
-        if (today < p.window->opens_on || today > p.window->closes_on)
+        if (!p.window->contains(today))
             return Error{"application.closed", 409, p.code + " accepts applications from " + p.window->opens_on + " to " + p.window->closes_on};
     }
     const std::string id = random::hex_token(10);
@@ -191,6 +191,7 @@ Result<std::vector<ApplicationSummary>> ApplicationService::Impl::summaries(std:
     });
     if (!rows) return rows.error();
     std::vector<ApplicationSummary> out;
+    std::map<std::pair<std::string, int>, Text> titles;  // one catalogue read per version listed
     for (const auto& r : *rows) {
         ApplicationSummary s;
         s.id = r.as_text(0);
@@ -201,7 +202,9 @@ Result<std::vector<ApplicationSummary>> ApplicationService::Impl::summaries(std:
         s.updated_at_ms = r.as_int(5);
         s.assisted_name = r.opt_text(6);
         s.entry_state = r.opt_text(7);
-        if (auto pub = catalogue.version(s.procedure_code, s.procedure_version)) s.title = pub->procedure->title;
+        const auto key = std::pair{s.procedure_code, s.procedure_version};
+        if (auto t = titles.find(key); t != titles.end()) s.title = t->second;
+        else if (auto pub = catalogue.version(s.procedure_code, s.procedure_version)) s.title = titles[key] = pub->procedure->title;
         out.push_back(std::move(s));
     }
     return out;

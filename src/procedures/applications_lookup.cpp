@@ -2,28 +2,13 @@
 #include "procedures/applications_impl.hpp"
 
 #include "core/random.hpp"
+#include "http/message.hpp"
 
 namespace idara::procedures {
 
 namespace json = boost::json;
 
 namespace {
-
-// Percent-encodes a path segment value (RFC 3986 unreserved characters stay).
-std::string encode_segment(std::string_view s) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
 
 // The lookup's path with its placeholders replaced by the answers; nullopt when one is missing.
 std::optional<std::string> fill_path(const Lookup& l, const json::object& answers) {
@@ -38,7 +23,7 @@ std::optional<std::string> fill_path(const Lookup& l, const json::object& answer
         const std::string name(t.substr(i + 1, j - i - 1));
         const auto* v = answers.if_contains(name);
         if (!v) return std::nullopt;
-        out += encode_segment(v->is_string() ? std::string(v->as_string()) : json::serialize(*v));
+        out += http::url_encode(v->is_string() ? std::string(v->as_string()) : json::serialize(*v));
         i = j;
     }
     return out;

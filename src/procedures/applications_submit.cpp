@@ -46,7 +46,7 @@ Result<Submitted> ApplicationService::submit(const identity::Principal& who, std
         return Error{"application.incomplete", 422, "field " + problems.front().field + ": " + problems.front().detail};
     if (p.window) {
         const std::string today = i18n::casablanca_date_iso(impl_->clock.now_ms());
-        if (today < p.window->opens_on || today > p.window->closes_on)
+        if (!p.window->contains(today))
             return Error{"application.closed", 409, p.code + " closed on " + p.window->closes_on};
     }
     if (p.fee) return Error{"application.payment_required", 402, p.code + " has a fee"};

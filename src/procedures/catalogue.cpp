@@ -122,13 +122,17 @@ Result<std::vector<Loaded>> Catalogue::load_dir(const std::string& dir) {
     return out;
 }
 
-Result<std::vector<Loaded>> Catalogue::load_shipped() {
+Result<std::vector<Loaded>> Catalogue::load_shipped(std::vector<std::pair<std::string, std::string>>* skipped) {
     std::vector<Loaded> out;
     for (const auto& path : resources::list("procedures/")) {
         if (!path.ends_with(".json") || path.ends_with(".schema.json")) continue;
         auto text = resources::find(path);
         if (!text) continue;
         auto l = load(*text, path);
+        if (!l && skipped && l.error().code == "procedure.unknown_administration") {
+            skipped->emplace_back(path, l.error().detail);
+            continue;
+        }
         if (!l) return l.error();
         out.push_back(*l);
     }

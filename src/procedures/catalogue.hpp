@@ -69,8 +69,10 @@ public:
     // Every "*.json" file under `dir` except "*.schema.json", in path order. Stops at the first
     // error, which names the file; versions published before it stay published.
     Result<std::vector<Loaded>> load_dir(const std::string& dir);
-    // The procedure files embedded in the binary (the shipped packs under procedures/).
-    Result<std::vector<Loaded>> load_shipped();
+    // The procedure files embedded in the binary (the shipped packs under procedures/). With
+    // `skipped`, a pack whose administration is not in the directory is not an error: its file and
+    // the reason are appended there (a platform without that administration does not offer it).
+    Result<std::vector<Loaded>> load_shipped(std::vector<std::pair<std::string, std::string>>* skipped = nullptr);
 
     // The current versions matching `q`, ordered by French title.
     Result<std::vector<Published>> list(const CatalogueQuery& q = {});

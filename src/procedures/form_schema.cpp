@@ -1,5 +1,7 @@
 #include "procedures/form_schema.hpp"
 
+#include "procedures/json_text.hpp"
+
 #include <algorithm>
 #include <optional>
 #include <regex>
@@ -71,12 +73,7 @@ std::string pointer_of(const std::vector<std::string>& context) {
         if (c == "<root>") continue;
         std::string seg = c;
         if (seg.size() >= 2 && seg.front() == '[' && seg.back() == ']') seg = seg.substr(1, seg.size() - 2);
-        out += '/';
-        for (char ch : seg) {
-            if (ch == '~') out += "~0";
-            else if (ch == '/') out += "~1";
-            else out += ch;
-        }
+        out += '/' + pointer_segment(seg);
     }
     return out;
 }

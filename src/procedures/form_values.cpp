@@ -1,6 +1,7 @@
 // Answers against the form schema: typing form strings, per-field validation, where the journey
 // continues.
 #include "procedures/applications_impl.hpp"
+#include "core/text_normalize.hpp"
 #include "procedures/form_schema.hpp"
 
 #include <algorithm>
@@ -44,13 +45,6 @@ const CompiledForm& compiled(const Procedure& p) {
     return *slot;
 }
 
-std::string trim(std::string_view s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string_view::npos) return {};
-    const auto e = s.find_last_not_of(" \t\r\n");
-    return std::string(s.substr(b, e - b + 1));
-}
-
 std::string schema_type(const Procedure& p, std::string_view field) {
     const auto& props = compiled(p).root.at("properties").as_object();
     auto it = props.find(field);
@@ -65,7 +59,7 @@ std::string schema_type(const Procedure& p, std::string_view field) {
 std::optional<json::value> typed_value(const Procedure& p, std::string_view field, std::string_view raw) {
     const std::string type = schema_type(p, field);
     const Field* f = p.field(field);
-    std::string s = trim(raw);
+    std::string s(text::trim(raw));
     if (type == "boolean" || (f && f->widget == Widget::checkbox)) {
         return json::value(s == "true" || s == "on" || s == "yes" || s == "1");
     }

@@ -170,6 +170,16 @@ std::size_t feed(boost::json::basic_parser<Handler>& p, std::string_view text, b
 
 }  // namespace
 
+std::string pointer_segment(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '~') out += "~0";
+        else if (c == '/') out += "~1";
+        else out += c;
+    }
+    return out;
+}
+
 Position position_of(std::string_view text, std::size_t offset) {
     Position p;
     for (std::size_t i = 0; i < offset && i < text.size(); ++i) {

@@ -2,12 +2,12 @@
 #include "procedures/procedure.hpp"
 
 #include "core/resources.hpp"
+#include "deadline/casablanca_day.hpp"
 #include "procedures/form_schema.hpp"
 #include "procedures/json_text.hpp"
 
 #include <boost/json.hpp>
 
-#include <chrono>
 #include <map>
 #include <mutex>
 #include <set>
@@ -71,16 +71,6 @@ Result<std::shared_ptr<const JsonSchema>> file_schema() {
     return compiled;
 }
 
-std::string escape_segment(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        if (c == '~') out += "~0";
-        else if (c == '/') out += "~1";
-        else out += c;
-    }
-    return out;
-}
-
 class Checker {
 public:
     Checker(std::string_view text, std::string_view file) : text_(text), file_(file) {}
@@ -119,14 +109,6 @@ Widget widget_of(std::string_view s) {
     if (s == "checkbox") return Widget::checkbox;
     if (s == "administration") return Widget::administration;
     return Widget::text;
-}
-
-bool real_date(std::string_view s) {
-    if (s.size() != 10) return false;
-    const int y = std::stoi(std::string(s.substr(0, 4)));
-    const unsigned m = static_cast<unsigned>(std::stoi(std::string(s.substr(5, 2))));
-    const unsigned d = static_cast<unsigned>(std::stoi(std::string(s.substr(8, 2))));
-    return std::chrono::year_month_day(std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)).ok();
 }
 
 // "{name}" placeholders of a template.
@@ -229,7 +211,7 @@ Status check(const Procedure& p, const json::object& doc, const Checker& c) {
     for (const auto& r : required)
         if (!p.field(r)) return c.fail("/form/required", "\"" + r + "\" is required but no field declares it");
     for (const auto& [name, _] : props)
-        if (!p.field(name)) return c.fail("/form/properties/" + escape_segment(name), "no field in \"fields\" describes \"" + std::string(name) + "\"");
+        if (!p.field(name)) return c.fail("/form/properties/" + pointer_segment(name), "no field in \"fields\" describes \"" + std::string(name) + "\"");
 
     std::set<std::string> lookup_ids;
     for (std::size_t i = 0; i < p.lookups.size(); ++i)
@@ -237,7 +219,7 @@ Status check(const Procedure& p, const json::object& doc, const Checker& c) {
             return c.fail("/lookups/" + std::to_string(i) + "/id", "lookup \"" + p.lookups[i].id + "\" is declared twice");
 
     for (const auto& f : p.fields) {
-        const std::string fp = "/fields/" + escape_segment(f.name);
+        const std::string fp = "/fields/" + pointer_segment(f.name);
         auto prop = props.find(f.name);
         if (prop == props.end()) return c.fail(fp, "field \"" + f.name + "\" is not in form.properties");
         if (f.from && !p.lookup(*f.from)) return c.fail(fp + "/from", "unknown lookup \"" + *f.from + "\"");
@@ -286,7 +268,7 @@ Status check(const Procedure& p, const json::object& doc, const Checker& c) {
         }
     }
     for (const auto& f : p.fields)
-        if (!f.from && !asked_in.count(f.name)) return c.fail("/fields/" + escape_segment(f.name), "field \"" + f.name + "\" is asked in no step");
+        if (!f.from && !asked_in.count(f.name)) return c.fail("/fields/" + pointer_segment(f.name), "field \"" + f.name + "\" is asked in no step");
     for (std::size_t i = 0; i < p.lookups.size(); ++i) {
         const auto& l = p.lookups[i];
         const std::string lp = "/lookups/" + std::to_string(i);
@@ -299,7 +281,7 @@ Status check(const Procedure& p, const json::object& doc, const Checker& c) {
         for (const auto& [field, _] : l.fills) {
             const auto* f = p.field(field);
             if (!f || f->from != l.id)
-                return c.fail(lp + "/fills/" + escape_segment(field), "\"" + field + "\" must be a field with \"from\": \"" + l.id + "\"");
+                return c.fail(lp + "/fills/" + pointer_segment(field), "\"" + field + "\" must be a field with \"from\": \"" + l.id + "\"");
         }
     }
 
@@ -323,8 +305,8 @@ Status check(const Procedure& p, const json::object& doc, const Checker& c) {
         if (d.fetched_by && !p.lookup(*d.fetched_by)) return c.fail(dp + "/fetched_by", "unknown lookup \"" + *d.fetched_by + "\"");
     }
     if (p.window) {
-        if (!real_date(p.window->opens_on)) return c.fail("/window/opens_on", "not a real date");
-        if (!real_date(p.window->closes_on)) return c.fail("/window/closes_on", "not a real date");
+        if (!deadline::parse_civil_date(p.window->opens_on)) return c.fail("/window/opens_on", "not a real date");
+        if (!deadline::parse_civil_date(p.window->closes_on)) return c.fail("/window/closes_on", "not a real date");
         if (p.window->closes_on < p.window->opens_on) return c.fail("/window/closes_on", "closes before it opens");
     }
     for (const auto* lang : {"ar", "fr"})

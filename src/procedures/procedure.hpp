@@ -94,6 +94,8 @@ enum class Silence { approval, rejection };  // the regime when the administrati
 // A submission window (Casablanca civil dates, inclusive).
 struct Window {
     std::string opens_on, closes_on;  // "2026-09-01"
+    // Whether civil day `day` ("2026-11-27") is inside the window (ISO dates compare as text).
+    bool contains(std::string_view day) const { return day >= opens_on && day <= closes_on; }
 };
 
 struct Procedure {
