@@ -131,6 +131,7 @@ int cmd_serve(const GlobalOptions& g, const ServeOptions& so) {
     pages.circuits = runtime.circuits.get();
     pages.catalogue = runtime.catalogue.get();
     pages.applications = runtime.applications.get();
+    pages.evaluation = runtime.evaluation.get();
     web::register_pages(router, pages);
     web::register_dashboard_pages(router, pages, *runtime.db);
     // Paths outside /api/ that match no route get the HTML "page not found" in the visitor's language.

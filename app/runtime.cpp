@@ -199,6 +199,9 @@ Result<std::unique_ptr<Runtime>> open_runtime(const config::Config& cfg, OpenMod
     rt->payments = std::make_unique<procedures::PaymentService>(*rt->db, *rt->blobs, *rt->keys, *rt->applications,
                                                                 *rt->payment_provider);
     rt->applications->set_payments(rt->payments.get());
+    rt->evaluation = std::make_unique<procedures::EvaluationService>(*rt->db, *rt->blobs, *rt->catalogue, *rt->applications,
+                                                                    rt->circuits.get());
+    rt->evaluation->attach();
     if (!cfg.mail.smtp_url.empty()) {
         auto mc = mail_config(cfg);
         if (!mc) return mc.error();

@@ -22,6 +22,7 @@
 #include "processing/workflow.hpp"
 #include "procedures/applications.hpp"
 #include "procedures/catalogue.hpp"
+#include "procedures/evaluation.hpp"
 #include "procedures/payments.hpp"
 #include "procedures/exchange_client.hpp"
 #include "registry/deposit.hpp"
@@ -76,6 +77,9 @@ struct Runtime {
     // reach it through ApplicationService::payments().
     std::unique_ptr<procedures::PaymentProvider> payment_provider;
     std::unique_ptr<procedures::PaymentService> payments;
+    // Reviewers, ranking and decisions of evaluated procedures; ranking decisions are signed
+    // through the parapheur (its outcome hook, purpose "evaluation", is attached at start).
+    std::unique_ptr<procedures::EvaluationService> evaluation;
 };
 
 // Publishes the procedure packs shipped in the binary whose administration exists (the others are

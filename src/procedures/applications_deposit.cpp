@@ -13,24 +13,6 @@ namespace {
 
 const std::string& msg(i18n::Lang l, std::string_view key) { return i18n::catalogue().get(l, key); }
 
-// "{name}" replaced by the answers' text; unknown names left as they are.
-std::string fill_template(const Procedure& p, const Application& a, const std::string& t, i18n::Lang l) {
-    std::string out;
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        const auto j = t[i] == '{' ? t.find('}', i) : std::string::npos;
-        if (j == std::string::npos) {
-            out += t[i];
-            continue;
-        }
-        const std::string name = t.substr(i + 1, j - i - 1);
-        const Field* f = p.field(name);
-        const auto* v = a.answers.if_contains(name);
-        out += (f && v) ? answer_text(p, *f, *v, l) : t.substr(i, j - i + 1);
-        i = j;
-    }
-    return out;
-}
-
 // At most `n` code points of `s` (the deposit's limits on subject and body).
 std::string clip(const std::string& s, std::size_t n) {
     std::size_t count = 0, i = 0;
@@ -82,6 +64,24 @@ std::string entry_body(const Procedure& p, const Application& a, i18n::Lang l) {
 }
 
 }  // namespace
+
+std::string fill_template(const Procedure& p, const Application& a, const std::string& t, i18n::Lang l) {
+    std::string out;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        const auto j = t[i] == '{' ? t.find('}', i) : std::string::npos;
+        if (j == std::string::npos) {
+            out += t[i];
+            continue;
+        }
+        const std::string name = t.substr(i + 1, j - i - 1);
+        const Field* f = p.field(name);
+        const auto* v = a.answers.if_contains(name);
+        out += (f && v) ? answer_text(p, *f, *v, l) : t.substr(i, j - i + 1);
+        i = j;
+    }
+    return out;
+}
+
 
 Result<registry::NewDeposit> ApplicationService::deposit_for(const Procedure& p, const Application& a,
                                                              const identity::Principal& who) {

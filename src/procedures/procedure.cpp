@@ -122,6 +122,51 @@ std::vector<std::string> placeholders(std::string_view t) {
     return out;
 }
 
+int int_of(const json::object& o, std::string_view key, int fallback) {
+    auto it = o.find(key);
+    return it == o.end() ? fallback : static_cast<int>(it->value().as_int64());
+}
+std::vector<std::string> names_of(const json::value& v) {
+    std::vector<std::string> out;
+    for (const auto& n : v.as_array()) out.emplace_back(n.as_string());
+    return out;
+}
+
+Scoring scoring_of(const json::object& o) {
+    Scoring sc;
+    for (const auto& dv : o.at("dimensions").as_array()) {
+        const auto& d = dv.as_object();
+        sc.dimensions.push_back({std::string(d.at("id").as_string()), text_of(d.at("title")), names_of(d.at("fields")),
+                                 text_of(d.at("advice"))});
+    }
+    for (const auto& lv : o.at("levels").as_array()) {
+        const auto& l = lv.as_object();
+        sc.levels.push_back({static_cast<int>(l.at("from_percent").as_int64()), text_of(l.at("title")), text_of(l.at("summary"))});
+    }
+    sc.advice_below = int_of(o, "advice_below", sc.advice_below);
+    return sc;
+}
+
+Evaluation evaluation_of(const json::object& o) {
+    Evaluation ev;
+    for (const auto& cv : o.at("criteria").as_array()) {
+        const auto& c = cv.as_object();
+        ev.criteria.push_back({std::string(c.at("id").as_string()), text_of(c.at("title")), opt_text(c, "hint"),
+                               static_cast<int>(c.at("max").as_int64()), int_of(c, "weight", 1)});
+    }
+    ev.reviews = static_cast<int>(o.at("reviews").as_int64());
+    ev.pass_mark = static_cast<int>(o.at("pass_mark").as_int64());
+    ev.decision = o.at("decision").as_string() == "ranking" ? DecisionMode::ranking : DecisionMode::each;
+    ev.granted = text_of(o.at("granted"));
+    ev.refused = text_of(o.at("refused"));
+    ev.circuit = opt_string(o, "circuit");
+    if (auto it = o.find("directory"); it != o.end()) {
+        const auto& d = it->value().as_object();
+        ev.directory = PublicDirectory{text_of(d.at("title")), names_of(d.at("fields"))};
+    }
+    return ev;
+}
+
 // Builds the Procedure from a document that passed the file schema.
 Procedure build(const json::object& o) {
     Procedure p;
@@ -199,7 +244,71 @@ Procedure build(const json::object& o) {
     }
     p.form_schema = json::serialize(o.at("form"));
     p.receipt_subject = text_of(o.at("receipt").as_object().at("subject"));
+    if (auto it = o.find("scoring"); it != o.end()) p.scoring = scoring_of(it->value().as_object());
+    if (auto it = o.find("evaluation"); it != o.end()) p.evaluation = evaluation_of(it->value().as_object());
     return p;
+}
+
+// A scored field: radio or select whose option values are whole numbers 0..100.
+bool points_of(std::string_view v, int& out) {
+    if (v.empty() || v.size() > 3) return false;
+    int n = 0;
+    for (char ch : v) {
+        if (ch < '0' || ch > '9') return false;
+        n = n * 10 + (ch - '0');
+    }
+    if (n > 100 || (v.size() > 1 && v[0] == '0')) return false;
+    out = n;
+    return true;
+}
+
+Status check_scoring(const Procedure& p, const Scoring& sc, const Checker& c) {
+    std::set<std::string> ids, scored;
+    for (std::size_t i = 0; i < sc.dimensions.size(); ++i) {
+        const auto& d = sc.dimensions[i];
+        const std::string dp = "/scoring/dimensions/" + std::to_string(i);
+        if (!ids.insert(d.id).second) return c.fail(dp + "/id", "dimension \"" + d.id + "\" is declared twice");
+        for (std::size_t j = 0; j < d.fields.size(); ++j) {
+            const std::string fp = dp + "/fields/" + std::to_string(j);
+            const Field* f = p.field(d.fields[j]);
+            if (!f) return c.fail(fp, "unknown field \"" + d.fields[j] + "\"");
+            if (f->widget != Widget::radio && f->widget != Widget::select)
+                return c.fail(fp, "a scored field must be a radio or select field");
+            for (const auto& o : f->options) {
+                int pts = 0;
+                if (!points_of(o.value, pts))
+                    return c.fail(fp, "option \"" + o.value + "\" of \"" + f->name + "\" is not a whole number of points (0..100)");
+            }
+            if (!scored.insert(f->name).second) return c.fail(fp, "field \"" + f->name + "\" is scored in two dimensions");
+        }
+    }
+    for (std::size_t i = 0; i < sc.levels.size(); ++i) {
+        const std::string lp = "/scoring/levels/" + std::to_string(i) + "/from_percent";
+        if (i == 0 && sc.levels[i].from_percent != 0) return c.fail(lp, "the first level starts at 0");
+        if (i > 0 && sc.levels[i].from_percent <= sc.levels[i - 1].from_percent)
+            return c.fail(lp, "levels must start at increasing percentages");
+    }
+    return {};
+}
+
+Status check_evaluation(const Procedure& p, const Evaluation& ev, const std::map<std::string, std::size_t>& asked_in,
+                        const Checker& c) {
+    if (p.administration == "*") return c.fail("/evaluation", "an evaluated procedure needs a fixed administration");
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < ev.criteria.size(); ++i)
+        if (!ids.insert(ev.criteria[i].id).second)
+            return c.fail("/evaluation/criteria/" + std::to_string(i) + "/id", "criterion \"" + ev.criteria[i].id + "\" is declared twice");
+    if (ev.decision == DecisionMode::ranking && !ev.circuit)
+        return c.fail("/evaluation/decision", "a ranking decision is signed in the parapheur: name its \"circuit\"");
+    if (ev.decision == DecisionMode::ranking && ev.directory)
+        return c.fail("/evaluation/directory", "a public directory needs \"decision\": \"each\"");
+    if (ev.directory)
+        for (std::size_t i = 0; i < ev.directory->fields.size(); ++i) {
+            const auto& name = ev.directory->fields[i];
+            if (!asked_in.count(name))
+                return c.fail("/evaluation/directory/fields/" + std::to_string(i), "\"" + name + "\" must be a field asked in a step");
+        }
+    return {};
 }
 
 // Consistency between the parts of a well-shaped procedure.
@@ -312,6 +421,10 @@ Status check(const Procedure& p, const json::object& doc, const Checker& c) {
     for (const auto* lang : {"ar", "fr"})
         for (const auto& ph : placeholders(lang[0] == 'a' ? p.receipt_subject.ar : p.receipt_subject.fr))
             if (!p.field(ph)) return c.fail(std::string("/receipt/subject/") + lang, "\"{" + ph + "}\" is not a field");
+    if (p.scoring)
+        if (auto s = check_scoring(p, *p.scoring, c); !s) return s;
+    if (p.evaluation)
+        if (auto s = check_evaluation(p, *p.evaluation, asked_in, c); !s) return s;
     return {};
 }
 

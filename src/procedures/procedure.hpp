@@ -98,6 +98,53 @@ struct Window {
     bool contains(std::string_view day) const { return day >= opens_on && day <= closes_on; }
 };
 
+// ---- Scored questionnaires (docs/PROCEDURES.md "Scoring"; scoring.hpp computes, the report is a PDF)
+// A scored field is a radio or select field whose option values are whole numbers 0..100: the
+// value is the option's points, the field's maximum is its highest option.
+struct Level {
+    int from_percent = 0;             // the overall percentage from which this level applies
+    Text title;                       // "Débutant", "Avancé"
+    Text summary;                     // what the level means, shown in the report
+};
+struct Dimension {
+    std::string id;                   // [a-z][a-z0-9_]{0,31}
+    Text title;                       // "Stratégie"
+    std::vector<std::string> fields;  // scored fields (1..20), each in one dimension only
+    Text advice;                      // shown in the report when the dimension is below advice_below
+};
+struct Scoring {
+    std::vector<Dimension> dimensions;  // 1..12
+    std::vector<Level> levels;          // 1..10, the first from 0, ascending
+    int advice_below = 67;              // percent
+};
+
+// ---- Evaluation by reviewers and a decision (docs/PROCEDURES.md "Evaluation"; evaluation.hpp)
+struct Criterion {
+    std::string id;                   // [a-z][a-z0-9_]{0,31}
+    Text title;
+    Text hint;                        // optional: what reviewers look at
+    int max = 10;                     // a reviewer gives 0..max (1..100)
+    int weight = 1;                   // 1..10
+};
+enum class DecisionMode {
+    each,     // one decision per application by a unit head (labels): effective at once
+    ranking,  // one decision over the ranking (calls for projects), signed through a parapheur circuit
+};
+// The public directory of granted applications (decision mode each): which answers are shown.
+struct PublicDirectory {
+    Text title;                       // "Entreprises labellisées"
+    std::vector<std::string> fields;  // 1..10 fields asked in the journey (never fetched data)
+};
+struct Evaluation {
+    std::vector<Criterion> criteria;  // 1..20
+    int reviews = 2;                  // completed reviews needed before a decision (1..10)
+    int pass_mark = 60;               // percent of the weighted maximum needed to be granted (0..100)
+    DecisionMode decision = DecisionMode::each;
+    Text granted, refused;            // the outcomes' names: "Label attribué" / "Projet retenu pour financement"
+    std::optional<std::string> circuit;        // ranking: the parapheur template that signs the decision
+    std::optional<PublicDirectory> directory;  // each: granted applications are listed publicly
+};
+
 struct Procedure {
     std::string code;                 // [a-z][a-z0-9-]{1,63}: the stable URL /services/{code}
     int version = 1;                  // 1..100000
@@ -121,6 +168,8 @@ struct Procedure {
     std::string form_schema;          // the JSON Schema of the answers (serialized)
     Text receipt_subject;             // "Inscription — {last_name}": placeholders are fields
     std::vector<std::string> keywords;  // extra search words
+    std::optional<Scoring> scoring;   // a scored questionnaire with a report (sme-digital-maturity)
+    std::optional<Evaluation> evaluation;  // reviewers, ranking and a decision (labels, calls)
 
     const Field* field(std::string_view name) const;
     const Lookup* lookup(std::string_view id) const;
