@@ -34,6 +34,7 @@
 //   application.incomplete (422: detail names the first missing step, lookup or document)
 //   application.closed (409: outside the procedure's submission window)
 //   application.exchange_failed (502)  application.lookup_not_found (422)
+//   application.national_id_missing (422: a lookup by {account.national_id} and the account has none)
 //   application.forbidden (403)  resource.not_found (404)
 // plus the attachment errors of registry/attachments.hpp and the deposit's errors.
 //
@@ -237,6 +238,9 @@ public:
 
     // The procedure version an application was filed under.
     Result<Published> procedure_of(const Application& a);
+    // The national id a lookup's {account.national_id} stands for: the applicant account's, or for
+    // an assisted filing the CIN checked at the desk; nullopt when there is none.
+    Result<std::optional<std::string>> national_id_of(const Application& a);
 
     // ---- Assisted filing (helper E; see AssistedPerson above) ----
     // A new draft of the current version of `procedure_code` filed by `agent` for `person`.

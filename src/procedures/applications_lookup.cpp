@@ -10,8 +10,10 @@ namespace json = boost::json;
 
 namespace {
 
-// The lookup's path with its placeholders replaced by the answers; nullopt when one is missing.
-std::optional<std::string> fill_path(const Lookup& l, const json::object& answers) {
+// The lookup's path with its placeholders replaced by the answers (and {account.national_id} by
+// `national_id`); nullopt when one is missing.
+std::optional<std::string> fill_path(const Lookup& l, const json::object& answers,
+                                     const std::optional<std::string>& national_id) {
     std::string out;
     std::string_view t = l.path;
     for (std::size_t i = 0; i < t.size(); ++i) {
@@ -21,6 +23,12 @@ std::optional<std::string> fill_path(const Lookup& l, const json::object& answer
         }
         const auto j = t.find('}', i);
         const std::string name(t.substr(i + 1, j - i - 1));
+        if (name == kAccountNationalId) {
+            if (!national_id) return std::nullopt;
+            out += http::url_encode(*national_id);
+            i = j;
+            continue;
+        }
         const auto* v = answers.if_contains(name);
         if (!v) return std::nullopt;
         out += http::url_encode(v->is_string() ? std::string(v->as_string()) : json::serialize(*v));
@@ -35,6 +43,20 @@ std::string consent_text(const Lookup& l) {
 }
 
 }  // namespace
+
+Result<std::optional<std::string>> ApplicationService::national_id_of(const Application& a) {
+    // Assisted: the citizen's CIN checked at the desk (a passport is not a national id).
+    if (a.assisted) {
+        if (a.assisted->person.id_document == "cin") return std::optional<std::string>{a.assisted->person.id_number};
+        return std::optional<std::string>{};
+    }
+    return impl_->db.read<std::optional<std::string>>([&](storage::Tx& tx) -> Result<std::optional<std::string>> {
+        auto r = tx.query_one("SELECT national_id FROM accounts WHERE id = $1", {a.applicant_account_id});
+        if (!r) return r.error();
+        if (!*r || (*r)->is_null(0) || (*r)->as_text(0).empty()) return std::optional<std::string>{};
+        return std::optional<std::string>{(*r)->as_text(0)};
+    });
+}
 
 Result<Application> ApplicationService::decide_lookup(const identity::Principal& who, std::string_view id,
                                                       std::string_view lookup, bool agree) {
@@ -52,7 +74,14 @@ Result<Application> ApplicationService::decide_lookup(const identity::Principal&
     json::object fetched;
     std::string x_road_id;
     if (agree) {
-        auto path = fill_path(*l, current->answers);
+        std::optional<std::string> national_id;
+        if (l->path.find("{" + std::string(kAccountNationalId) + "}") != std::string::npos) {
+            auto nid = national_id_of(*current);
+            if (!nid) return nid.error();
+            if (!*nid) return Error{"application.national_id_missing", 422, "lookup " + l->id + " needs the applicant's national id"};
+            national_id = std::move(*nid);
+        }
+        auto path = fill_path(*l, current->answers, national_id);
         if (!path) return Error{"application.incomplete", 422, "lookup " + l->id + " needs answers not given yet"};
         if (!impl_->exchange) return Error{"application.exchange_failed", 502, "no exchange client is configured ([exchange] client_url)"};
         auto answer = impl_->exchange->get(l->service, *path, "idara-account-" + std::to_string(who.account_id));

@@ -383,6 +383,7 @@ Status check(const Procedure& p, const json::object& doc, const Checker& c) {
         const std::string lp = "/lookups/" + std::to_string(i);
         if (!lookup_step.count(l.id)) return c.fail(lp + "/id", "no step is followed by lookup \"" + l.id + "\"");
         for (const auto& ph : placeholders(l.path)) {
+            if (ph == kAccountNationalId) continue;  // known from the account, never asked
             auto it = asked_in.find(ph);
             if (it == asked_in.end() || it->second > lookup_step[l.id])
                 return c.fail(lp + "/path", "\"{" + ph + "}\" must be a field asked at or before step \"" + p.steps[lookup_step[l.id]].id + "\"");

@@ -58,11 +58,17 @@ struct Field {
 };
 
 // Data another administration holds, fetched through the exchange with the applicant's consent.
+// The lookup path placeholder of the applicant's national id: the account's CIN (digital identity),
+// or, for an assisted filing, the CIN the agent checked at the desk. Never asked in the form.
+inline constexpr std::string_view kAccountNationalId = "account.national_id";
+
 struct Lookup {
     std::string id;                   // [a-z][a-z0-9_]{0,63}
     std::string service;              // X-Road service id "MA/GOV/MEN/bac-results/bac-result"
     std::string path;                 // "/results/{student_number}": placeholders are fields asked
-                                      // at or before the step the lookup follows (URL-encoded)
+                                      // at or before the step the lookup follows (URL-encoded), or
+                                      // {account.national_id}: the applicant's national identity
+                                      // number as the platform knows it (kAccountNationalId)
     Text provider;                    // "Ministry of National Education"
     Text purpose;                     // what is fetched and why (the consent text shows it)
     std::map<std::string, std::string> fills;  // field name -> JSON pointer in the response
