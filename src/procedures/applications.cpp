@@ -145,6 +145,15 @@ ApplicationService::ApplicationService(storage::Database& db, storage::BlobStore
     : impl_(std::make_unique<Impl>(Impl{db, blobs, catalogue, deposits, exchange, limits, clock})) {}
 ApplicationService::~ApplicationService() = default;
 
+Result<ApplicationService::Impl::Draft> ApplicationService::Impl::open_draft(storage::Tx& tx, const identity::Principal& who,
+                                                                            std::string_view id) {
+    auto a = load_draft(tx, who, id);
+    if (!a) return a.error();
+    auto pub = catalogue.version(a->procedure_code, a->procedure_version);
+    if (!pub) return pub.error();
+    return Draft{std::move(*a), std::move(*pub)};
+}
+
 Result<Published> ApplicationService::procedure_of(const Application& a) {
     return impl_->catalogue.version(a.procedure_code, a.procedure_version);
 }
@@ -230,11 +239,10 @@ Result<std::vector<FieldProblem>> ApplicationService::answer(const identity::Pri
                                                              std::string_view step,
                                                              const std::map<std::string, std::string>& form) {
     return impl_->db.write<std::vector<FieldProblem>>([&](storage::Tx& tx) -> Result<std::vector<FieldProblem>> {
-        auto a = impl_->load_draft(tx, who, id);
-        if (!a) return a.error();
-        auto pub = procedure_of(*a);
-        if (!pub) return pub.error();
-        const auto& p = *pub->procedure;
+        auto draft = impl_->open_draft(tx, who, id);
+        if (!draft) return draft.error();
+        const Application* a = &draft->app;
+        const auto& p = draft->procedure();
         const Step* s = p.step(step);
         if (!s) return Error{"application.unknown_step", 404, std::string(step)};
         Application next = *a;
@@ -284,12 +292,11 @@ Result<Application> ApplicationService::put_document(const identity::Principal& 
                                                      std::string_view code, registry::IncomingFile file) {
     auto checked = registry::check_attachment(std::move(file), impl_->limits);
     auto s = impl_->db.write_tx([&](storage::Tx& tx) -> Status {
-        auto a = impl_->load_draft(tx, who, id);
-        if (!a) return a.error();
-        auto pub = procedure_of(*a);
-        if (!pub) return pub.error();
+        auto draft = impl_->open_draft(tx, who, id);
+        if (!draft) return draft.error();
+        Application* a = &draft->app;
         const Document* d = nullptr;
-        for (const auto& doc : pub->procedure->documents)
+        for (const auto& doc : draft->procedure().documents)
             if (doc.code == code && uploadable(*a, doc)) d = &doc;
         if (!d) return Error{"application.unknown_document", 404, std::string(code)};
         if (!checked) return checked.error();

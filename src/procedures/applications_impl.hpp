@@ -26,6 +26,13 @@ struct ApplicationService::Impl {
     Result<Application> load_own(const identity::Principal& who, std::string_view id);
     // load_own, and application.invalid_state unless it is a draft.
     Result<Application> load_draft(storage::Tx& tx, const identity::Principal& who, std::string_view id);
+    // load_draft, with the procedure version the draft was started under.
+    struct Draft {
+        Application app;
+        Published pub;
+        const Procedure& procedure() const { return *pub.procedure; }
+    };
+    Result<Draft> open_draft(storage::Tx& tx, const identity::Principal& who, std::string_view id);
     // Writes answers, sources and visited of `a` (state unchanged), with updated_at = now.
     Status save(storage::Tx& tx, const Application& a);
     // A new draft of the current version of `code` for `account_id` (and the citizen an agent files

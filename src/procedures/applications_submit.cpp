@@ -76,11 +76,10 @@ Result<Submitted> ApplicationService::register_now(const identity::Principal& wh
 Result<std::vector<FieldProblem>> ApplicationService::answer_json(const identity::Principal& who, std::string_view id,
                                                                   const json::object& data) {
     return impl_->db.write<std::vector<FieldProblem>>([&](storage::Tx& tx) -> Result<std::vector<FieldProblem>> {
-        auto a = impl_->load_draft(tx, who, id);
-        if (!a) return a.error();
-        auto pub = procedure_of(*a);
-        if (!pub) return pub.error();
-        const auto& p = *pub->procedure;
+        auto draft = impl_->open_draft(tx, who, id);
+        if (!draft) return draft.error();
+        const Application* a = &draft->app;
+        const auto& p = draft->procedure();
         std::vector<FieldProblem> problems;
         std::vector<std::string> names;
         Application next = *a;

@@ -254,7 +254,8 @@ TEST_P(PaymentTest, TheTechSmeLabelPackHasAFee) {
     ASSERT_TRUE(shipped.has_value()) << shipped.error().code << ": " << shipped.error().detail;
     auto current = env().catalogue->current("tech-sme-label");
     ASSERT_TRUE(current.has_value());
-    EXPECT_EQ(current->procedure->version, 2);
+    EXPECT_EQ(current->procedure->version, 3);  // v3 keeps v2's fee and adds the evaluation
+    EXPECT_TRUE(current->procedure->evaluation.has_value());
     ASSERT_TRUE(current->procedure->fee.has_value());
     EXPECT_EQ(current->procedure->fee->amount_centimes, 50000);
     EXPECT_EQ(current->procedure->fee->currency, "MAD");
