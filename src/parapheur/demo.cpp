@@ -58,6 +58,9 @@ Status seed_demo_templates(storage::Database& db, std::int64_t now) {
                 named("purchase_order", {step(StepKind::visa, StepMode::any, Role::unit_head, "unit_head_visa"),
                                          step(StepKind::signature, StepMode::all, Role::signer, "signer_signature")}),
                 named("internal_note", {step(StepKind::visa, StepMode::any, Role::unit_head, "unit_head_visa")}),
+                named("evaluation_decision", {step(StepKind::visa, StepMode::any, Role::unit_head, "unit_head_visa"),
+                                              step(StepKind::signature, StepMode::any, Role::signer, "signer_signature"),
+                                              step(StepKind::seal, StepMode::any, Role::signer, "seal")}),
             };
             for (const auto& t : all)
                 if (auto x = CircuitService::put_template_in_tx(tx, adm, t, now); !x) return x.error();

@@ -4,6 +4,8 @@
 //   purchase_order   visa by a unit head (any), signature by every signer (all)
 //   internal_note    visa by a unit head (any)
 //   outgoing_letter  visa by a unit head of the author's unit (any), signature by a signer (any)
+//   evaluation_decision  visa by a unit head (any), signature by a signer (any), the administration's
+//                    seal: signs the ranking decisions of calls for projects (procedures/evaluation.hpp)
 // Names and step labels come from web/i18n/*/parapheur.json (parapheur.demo.*).
 // Idempotent: an existing template of the same code is replaced.
 // Errors: storage errors, parapheur.template_invalid.

@@ -100,7 +100,7 @@ struct Standing {
     std::string application_id;
     std::string register_number;
     std::string applicant_name;       // the account's display name (or the assisted person's)
-    std::string subject;              // the receipt subject in the reader's language
+    Text subject;                     // the receipt subject, in both languages
     std::int64_t submitted_at_ms = 0;
     int reviews_done = 0, reviews_assigned = 0;
     std::optional<int> score_bp;      // mean of the completed reviews
@@ -136,7 +136,7 @@ struct Dossier {
     std::string procedure_code;
     int procedure_version = 0;
     Evaluation evaluation;            // of the version the application was filed under
-    std::vector<std::pair<Text, std::string>> answers;  // field label -> answer text, in field order
+    std::vector<std::pair<Text, Text>> answers;  // field label -> answer in both languages, in field order
     std::vector<Review> reviews;      // all (heads) or the reader's own (reviewers); assignment order
     std::optional<Review> my_review;  // the reader's, when assigned
     bool may_decide = false;

@@ -39,7 +39,8 @@ Result<std::vector<Standing>> EvaluationService::Impl::standings(storage::Tx& tx
         boost::system::error_code ec;
         auto answers = json::parse(r.as_text(2), ec);
         if (!ec && answers.is_object()) a.answers = answers.as_object();
-        s.subject = fill_template(p, a, p.receipt_subject.in(reader.lang), reader.lang);
+        s.subject = Text{fill_template(p, a, p.receipt_subject.ar, i18n::Lang::ar),
+                         fill_template(p, a, p.receipt_subject.fr, i18n::Lang::fr)};
         s.submitted_at_ms = r.opt_int(3).value_or(0);
         s.register_number = r.as_text(4);
         s.applicant_name = r.opt_text(6).value_or(r.as_text(5));
@@ -150,7 +151,7 @@ Result<Dossier> EvaluationService::dossier(const identity::Principal& staff, std
         d.evaluation = t->evaluation();
         for (const auto& f : p.fields) {
             const auto* v = app->answers.if_contains(f.name);
-            if (v) d.answers.push_back({f.label, answer_text(p, f, *v, staff.lang)});
+            if (v) d.answers.push_back({f.label, Text{answer_text(p, f, *v, i18n::Lang::ar), answer_text(p, f, *v, i18n::Lang::fr)}});
         }
         auto reason = tx.query_one(
             "SELECT o.reason FROM evaluation_outcomes o JOIN evaluation_decisions d ON d.id = o.decision_id "

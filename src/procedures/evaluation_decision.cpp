@@ -147,14 +147,6 @@ Result<DecisionSummary> EvaluationService::draw_up(const identity::Principal& he
         f.criteria = ev.criteria;
         f.drawn_up_by = head.display_name;
         f.drawn_up_at_ms = now;
-        // The PDF carries the subjects in both languages.
-        identity::Principal ar = head, fr = head;
-        ar.lang = i18n::Lang::ar;
-        fr.lang = i18n::Lang::fr;
-        auto lines_ar = impl_->standings(tx, adm, pr.code, ar);
-        if (!lines_ar) return lines_ar.error();
-        auto lines_fr = impl_->standings(tx, adm, pr.code, fr);
-        if (!lines_fr) return lines_fr.error();
         int granted_so_far = 0;
         for (std::size_t i = 0; i < ranked.size(); ++i) {
             const Standing& st = *ranked[i];
@@ -164,10 +156,8 @@ Result<DecisionSummary> EvaluationService::draw_up(const identity::Principal& he
             DecisionLine dl;
             dl.rank = st.rank;
             dl.register_number = st.register_number;
-            for (const auto& x : *lines_ar)
-                if (x.application_id == st.application_id) dl.subject_ar = x.subject;
-            for (const auto& x : *lines_fr)
-                if (x.application_id == st.application_id) dl.subject_fr = x.subject;
+            dl.subject_ar = st.subject.ar;
+            dl.subject_fr = st.subject.fr;
             dl.score_bp = st.score_bp.value_or(0);
             dl.outcome = o;
             f.lines.push_back(std::move(dl));

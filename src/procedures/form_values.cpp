@@ -146,11 +146,10 @@ std::string answer_text(const Procedure&, const Field& f, const json::value& v, 
     if (v.is_int64()) return std::to_string(v.as_int64());
     if (v.is_uint64()) return std::to_string(v.as_uint64());
     if (v.is_double()) {
-        std::string s = json::serialize(v);
-        if (s.find('e') == std::string::npos && s.find('.') != std::string::npos) {
-            while (s.back() == '0') s.pop_back();
-            if (s.back() == '.') s.pop_back();
-        }
+        // The shortest fixed notation that reads back the same number ("16.42", never "1.642E1").
+        char buf[400];
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.as_double(), std::chars_format::fixed);
+        std::string s = ec == std::errc{} ? std::string(buf, end) : json::serialize(v);
         if (l == i18n::Lang::fr) std::replace(s.begin(), s.end(), '.', ',');
         return s;
     }

@@ -63,6 +63,7 @@ std::string render_page(const PageView& v, std::string_view name, Data& data) {
     layout.set("window", v.window);
     layout.set("parapheur", v.parapheur);
     layout.set("portal", v.portal);
+    layout.set("evaluation", v.evaluation);
     // Citizens, companies and staff deposit; the platform operator does not.
     layout.set("can_deposit", v.registry && signed_in && !v.principal->is_operator());
     layout.set("csrf", v.csrf);

@@ -30,11 +30,13 @@ struct PageView {
     std::string csrf;             // token for the forms of the page (session's or anonymous)
     std::string_view nav;         // current navigation item: "home", "account", "staff", "login",
                                   // "deposit", "deposits", "register", "window", "letters", "parapheur", "track", "verify",
-                                  // "services" (the portal's catalogue), "applications" (the journey) or ""
+                                  // "services" (the portal's catalogue), "applications" (the journey),
+                                  // "evaluation" (reviewers' boards) or ""
     bool registry = false;        // the registry office pages exist: show their navigation links
     bool window = false;          // the correspondence window's pages exist (staff navigation)
     bool parapheur = false;       // the e-parapheur's pages exist (staff navigation)
     bool portal = false;          // the portal's pages exist (/services, /applications)
+    bool evaluation = false;      // the evaluation pages exist (staff navigation: /evaluation)
 };
 
 // The catalogue message `key` in `l` (the key itself when missing).

@@ -3,6 +3,7 @@
 #include "web/deposit_pages.hpp"
 #include "web/parapheur_pages.hpp"
 #include "web/portal_pages.hpp"
+#include "web/evaluation_pages.hpp"
 #include "web/window_pages.hpp"
 #include "web/visit.hpp"
 
@@ -26,6 +27,7 @@ void register_pages(http::Router& router, const PagesContext& ctx) {
         if (ctx.circuits != nullptr) register_parapheur_pages(router, ctx);
     }
     if (ctx.catalogue && ctx.applications) register_portal_pages(router, ctx);
+    if (ctx.catalogue && ctx.applications && ctx.evaluation) register_evaluation_pages(router, ctx);
 }
 
 http::Response error_page(const http::Request& r, const Error& e, const PagesContext& ctx) {

@@ -60,6 +60,7 @@ struct ValidationOptions;
 namespace idara::procedures {
 class Catalogue;
 class ApplicationService;
+class EvaluationService;
 }
 
 namespace idara::web {
@@ -92,6 +93,9 @@ struct PagesContext {
     // The portal (portal_pages.hpp): /services… and /applications… are registered when both are set.
     procedures::Catalogue* catalogue = nullptr;
     procedures::ApplicationService* applications = nullptr;
+    // Reviewers, ranking, decisions and the public directory (evaluation_pages.hpp); registered
+    // when set together with the portal.
+    procedures::EvaluationService* evaluation = nullptr;
 };
 
 void register_pages(http::Router& router, const PagesContext& ctx);

@@ -177,6 +177,13 @@ http::Response start_page(const http::Request& r, const PagesContext& ctx) {
     d.set("anonymous", v.principal() == nullptr);
     d.set("login_href", "/login?next=" + http::url_encode(service_href(p.code)));
     d.set("start_action", service_href(p.code) + "/start");
+    // The public directory of granted applications (evaluation_pages.hpp), when the file has one.
+    const bool directory = ctx.evaluation != nullptr && p.evaluation && p.evaluation->directory;
+    d.set("has_directory", directory);
+    if (directory) {
+        d.set("directory_href", service_href(p.code) + "/directory");
+        d.set("directory_title", p.evaluation->directory->title.in(l));
+    }
     return show(v, 200, "portal_start", p.title.in(l), d, false, false, "services");
 }
 

@@ -23,6 +23,15 @@
 //                                  with the reason; another card number: 400 with the hint
 //   GET  /applications/{id}/payment-receipt.pdf  the sealed payment receipt (the applicant only)
 //
+// Scored questionnaires (procedures/scoring.hpp): the summary and the confirmation of a submitted
+// application show its score (overall percentage, level, each dimension) and link its report:
+//   GET  /applications/{id}/report.pdf  the bilingual report with charts: the applicant (get), or
+//                                  staff of the administration that received it (get_received);
+//                                  anyone else 404; a procedure without scoring 404; not submitted
+//                                  409 application.invalid_state; attachment, Cache-Control: no-store
+// With PagesContext::evaluation, the summary also shows the outcome of an effective decision
+// (EvaluationService::outcome_of) and links the signed decision.
+//
 // register_portal_pages (portal_pages.hpp) is here too.
 #include "web/portal_pages.hpp"
 
@@ -32,7 +41,10 @@
 #include "web/portal_view.hpp"
 #include "web/registry_view.hpp"
 
+#include <cctype>
+
 #include "procedures/payments.hpp"
+#include "procedures/scoring.hpp"
 
 namespace idara::web::portal {
 namespace {
@@ -125,6 +137,8 @@ Data summary_data(const Visit& v, const Journey& j, bool editable) {
         d.set("receipt_href", entry_href(*a.register_number) + "/receipt.pdf");
     }
     d.set("state_html", state_tag(l, a.state));
+    d.set("score_html", score_html(v, j, a.state == procedures::State::submitted));
+    d.set("outcome_html", outcome_html(v, j));
     // The single missing-documents request (helper E): the applicant completes on the entry's page.
     d.set("documents_requested", a.entry_state == "missing_documents" && a.register_number.has_value());
     // The payment: a link to the checkout while awaiting it, to the receipt once paid.
@@ -194,6 +208,7 @@ http::Response render_done(const Visit& v, const Journey& j, const procedures::S
     d.set("entry_href", entry_href(done.register_number));
     d.set("receipt_href", entry_href(done.register_number) + "/receipt.pdf");
     d.set("application_href", app_href(j.app.id));
+    d.set("score_html", score_html(v, j, true));
     return show(v, 200, "portal_done", msg(l, "web.portal.done.title"), d, false, true, "applications");
 }
 
@@ -281,6 +296,49 @@ http::Response payment_receipt(const http::Request& r, const PagesContext& ctx) 
     return res;
 }
 
+// The report's file name: letters, digits and hyphens of the register number (or the id).
+std::string report_file_name(const procedures::Application& a) {
+    std::string name = "maturity-report-";
+    for (char c : a.register_number.value_or(a.id))
+        name += (std::isalnum(static_cast<unsigned char>(c)) || c == '-') ? c : '-';
+    return name + ".pdf";
+}
+
+http::Response score_report(const http::Request& r, const PagesContext& ctx) {
+    Visit v = detail::begin(r, ctx);
+    if (!v.session) return detail::to_login(r);
+    const auto& who = v.session->principal;
+    const std::string id(r.param("id"));
+    // The applicant's own, else one received by the reader's administration (resource.not_found
+    // for anyone else: the same answer whether it exists or not).
+    auto app = ctx.applications->get(who, id);
+    if (!app && (app.error().status == 403 || app.error().status == 404)) app = ctx.applications->get_received(who, id);
+    if (!app) return detail::error_response(v, app.error().status == 403 ? errors::not_found("application") : app.error());
+    auto pub = ctx.applications->procedure_of(*app);
+    if (!pub) return detail::error_response(v, pub.error());
+    const auto& pr = *pub->procedure;
+    if (!pr.scoring) return detail::error_response(v, errors::not_found("report"));
+    if (app->state != procedures::State::submitted)
+        return detail::error_response(v, Error{"application.invalid_state", 409, "the report follows the submission"});
+    auto s = procedures::score(pr, app->answers);
+    if (!s) return detail::error_response(v, s.error());
+    procedures::ReportFacts f;
+    f.application_id = app->id;
+    f.register_number = app->register_number.value_or("");
+    f.procedure_code = pr.code;
+    f.procedure_title = pr.title;
+    f.subject = report_subject(pr, *app);
+    f.submitted_at_ms = app->submitted_at_ms.value_or(0);
+    f.score = std::move(*s);
+    auto pdf = procedures::render_score_report(f);
+    if (!pdf) return detail::error_response(v, pdf.error());
+    auto res = http::Response::text(200, std::move(*pdf), "application/pdf");
+    res.headers.set("Content-Disposition", "attachment; filename=\"" + report_file_name(*app) + "\"");
+    res.headers.set("Cache-Control", "no-store");
+    res.headers.set("X-Content-Type-Options", "nosniff");
+    return res;
+}
+
 }  // namespace
 
 void register_check_pages(http::Router& router, const PagesContext& ctx) {
@@ -288,6 +346,7 @@ void register_check_pages(http::Router& router, const PagesContext& ctx) {
     router.get("/applications/{id}/check", [ctx](http::Request& r) { return check(r, ctx); });
     router.post("/applications/{id}/submit", [ctx](http::Request& r) { return submit(r, ctx); });
     router.get("/applications/{id}/payment-receipt.pdf", [ctx](http::Request& r) { return payment_receipt(r, ctx); });
+    router.get("/applications/{id}/report.pdf", [ctx](http::Request& r) { return score_report(r, ctx); });
     router.get("/payments/sandbox/{ref}", [ctx](http::Request& r) { return sandbox(r, ctx); });
     router.post("/payments/sandbox/{ref}", [ctx](http::Request& r) { return sandbox(r, ctx); });
 }

@@ -19,6 +19,8 @@
 //                                      with a fee: 303 to the payment provider's checkout
 //   GET|POST /payments/sandbox/{ref}   the SANDBOX provider's checkout (test cards; procedures/payments.hpp)
 //   GET  /applications/{id}/payment-receipt.pdf   the sealed payment receipt (the applicant only)
+//   GET  /applications/{id}/report.pdf the report of a scored questionnaire (procedures/scoring.hpp):
+//                                      the applicant, or staff of the receiving administration
 //
 // Anonymous visitors may browse the catalogue; applying needs a session (303 to /login?next=).
 #pragma once

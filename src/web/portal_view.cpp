@@ -1,8 +1,12 @@
 #include "web/portal_view.hpp"
 #include "web/portal_assisted.hpp"
 
+#include "web/deposit_form.hpp"
 #include "web/format.hpp"
 #include "web/security.hpp"
+
+#include "procedures/evaluation.hpp"
+#include "procedures/scoring.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -137,6 +141,65 @@ std::vector<const procedures::Document*> uploads_of(const procedures::Procedure&
 std::string state_tag(i18n::Lang l, procedures::State s) {
     const std::string name(procedures::state_name(s));
     return "<strong class=\"tag\">" + html_escape(msg(l, "web.portal.state." + name)) + "</strong>";
+}
+
+std::string score_html(const Visit& v, const Journey& j, bool submitted) {
+    const auto& pr = j.procedure();
+    if (!pr.scoring || !submitted) return {};
+    auto s = procedures::score(pr, j.app.answers);
+    if (!s) return {};  // a file the parser accepted always scores
+    const auto l = v.lang;
+    auto percent = [l](int p) {
+        return bdi_ltr(i18n::catalogue().format(l, "web.scoring.percent", {{"percent", std::to_string(p)}}));
+    };
+    Data dims{Data::type::list};
+    for (const auto& ds : s->dimensions) {
+        Data row;
+        row.set("title", ds.title.in(l));
+        row.set("percent_html", percent(ds.percent));
+        row.set("advised", ds.advised);
+        dims.push_back(row);
+    }
+    Data d;
+    d.set("percent_html", percent(s->percent));
+    d.set("level", s->level.title.in(l));
+    d.set("summary", s->level.summary.in(l));
+    d.set("dimensions", dims);
+    d.set("report_href", app_href(j.app.id) + "/report.pdf");
+    return render("portal_score", d, l);
+}
+
+std::string outcome_html(const Visit& v, const Journey& j) {
+    if (v.ctx.evaluation == nullptr || !v.session || !j.procedure().evaluation || j.app.state != procedures::State::submitted)
+        return {};
+    auto o = v.ctx.evaluation->outcome_of(v.session->principal, j.app.id);
+    // The page is still useful without the outcome: a failed look-up shows the rest of it.
+    if (!o || !o->has_value()) return {};
+    const auto& out = **o;
+    const auto l = v.lang;
+    Data d;
+    d.set("name", out.name.in(l));
+    d.set("decided_at", format_date(from_ms(out.decided_at_ms), l));
+    d.set("has_reason", !out.reason.empty());
+    d.set("reason_html", bdi_auto(out.reason));
+    d.set("has_decision", out.decision_id.has_value());
+    d.set("decision_href", out.decision_id ? "/evaluation/decisions/" + std::to_string(*out.decision_id) + ".pdf" : std::string());
+    return render("portal_outcome", d, l);
+}
+
+std::string report_subject(const procedures::Procedure& p, const procedures::Application& a) {
+    const std::string& t = p.receipt_subject.fr;
+    std::string out;
+    for (auto open = t.find('{'); open != std::string::npos; open = t.find('{', open + 1)) {
+        const auto close = t.find('}', open);
+        if (close == std::string::npos) break;
+        const std::string name = t.substr(open + 1, close - open - 1);
+        if (const auto* f = p.field(name)) {
+            const std::string value = answer_text(i18n::Lang::fr, *f, answer_of(a, name));
+            if (!value.empty()) out += (out.empty() ? "" : " ") + value;
+        }
+    }
+    return out.empty() ? p.title.fr : out;
 }
 
 }  // namespace idara::web::portal

@@ -72,6 +72,21 @@ std::vector<const procedures::Document*> uploads_of(const procedures::Procedure&
 // The state tag HTML of an application (<strong class="tag …">…</strong>).
 std::string state_tag(i18n::Lang l, procedures::State s);
 
+// ---- Scored questionnaires and evaluation outcomes on the applicant's pages
+// The score of the answers of `j` when its procedure has a scoring section (procedures/scoring.hpp):
+// the overall percentage, the level and its summary, a table of the dimensions' percentages and
+// the link to /applications/{id}/report.pdf, as HTML (portal_score.mustache); "" when the
+// procedure has no scoring or `submitted` is false.
+std::string score_html(const Visit& v, const Journey& j, bool submitted);
+// The outcome of an effective evaluation decision on the signed-in applicant's application
+// (EvaluationService::outcome_of): its name, date, reason and the signed decision's link, as HTML
+// (portal_outcome.mustache); "" when PagesContext::evaluation is null, the procedure has no
+// evaluation, or no effective decision covers the application yet.
+std::string outcome_html(const Visit& v, const Journey& j);
+// Who the report is about: the answers named by the receipt subject's placeholders
+// ("{company_name}"), else the procedure's French title.
+std::string report_subject(const procedures::Procedure& p, const procedures::Application& a);
+
 // Registration of each group of pages (one file each).
 void register_catalogue_pages(http::Router& router, const PagesContext& ctx);  // pages_portal_catalogue.cpp
 void register_step_pages(http::Router& router, const PagesContext& ctx);       // pages_portal_steps.cpp

@@ -20,6 +20,7 @@ PageView Visit::view(std::string title, std::string_view nav) const {
     v.window = ctx.deposits != nullptr && ctx.workflow != nullptr;
     v.parapheur = ctx.circuits != nullptr;
     v.portal = ctx.catalogue != nullptr && ctx.applications != nullptr;
+    v.evaluation = v.portal && ctx.evaluation != nullptr;
     return v;
 }
 

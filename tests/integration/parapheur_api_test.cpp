@@ -163,7 +163,7 @@ TEST(ParapheurApi, ACircuitOnAnUploadedPdfWithTemplatesAndBoundaries) {
     auto templates = get_json(agent, "/api/v1/circuit-templates");
     std::vector<std::string> codes;
     for (const auto& t : templates.at("templates").as_array()) codes.emplace_back(t.at("code").as_string());
-    EXPECT_EQ(codes, (std::vector<std::string>{"hr_decision", "internal_note", "outgoing_letter", "purchase_order"}));
+    EXPECT_EQ(codes, (std::vector<std::string>{"evaluation_decision", "hr_decision", "internal_note", "outgoing_letter", "purchase_order"}));
     // Only an admin changes templates.
     const json::object note{{"name_ar", "مذكرة"},
                             {"name_fr", "Note"},

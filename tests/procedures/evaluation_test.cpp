@@ -68,7 +68,8 @@ TEST_P(EvaluationTest, ReviewsRankAndGrantIntoThePublicDirectory) {
     EXPECT_EQ(board->standings[1].application_id, second);
     EXPECT_EQ(board->standings[1].rank, 2);
     EXPECT_EQ(board->standings[1].score_bp, 5375);  // mean of 4750 and 6000
-    EXPECT_NE(board->standings[0].subject.find("Atlas"), std::string::npos) << board->standings[0].subject;
+    EXPECT_NE(board->standings[0].subject.fr.find("Atlas"), std::string::npos) << board->standings[0].subject.fr;
+    EXPECT_NE(board->standings[0].subject.ar.find("Atlas"), std::string::npos) << board->standings[0].subject.ar;
 
     // The second is under the pass mark: it cannot be granted, and refusing needs a reason.
     auto low = svc().decide(head(), second, Outcome::granted, "");

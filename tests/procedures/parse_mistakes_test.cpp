@@ -123,9 +123,9 @@ TEST(ProcedureMistakes, PathPlaceholderNotAskedEarlier) {
     // Not a field at all.
     t = with(R"("path": "/results/{student_number}")", R"("path": "/results/{massar}")");
     EXPECT_TRUE(refused(t, line_of(t, "/results/{massar}"), "{massar}"));
-    // Only answers fill a path (not the account's data).
-    t = with(R"("path": "/results/{student_number}")", R"("path": "/results/{account.national_id}")");
-    EXPECT_TRUE(refused(t, line_of(t, "/results/{account.national_id}"), "{account.national_id}"));
+    // Of the account's data, only {account.national_id} may fill a path.
+    t = with(R"("path": "/results/{student_number}")", R"("path": "/results/{account.email}")");
+    EXPECT_TRUE(refused(t, line_of(t, "/results/{account.email}"), "{account.email}"));
 }
 
 TEST(ProcedureMistakes, OptionNotInSchemaEnum) {
