@@ -199,6 +199,7 @@ Result<std::unique_ptr<Runtime>> open_runtime(const config::Config& cfg, OpenMod
     rt->payments = std::make_unique<procedures::PaymentService>(*rt->db, *rt->blobs, *rt->keys, *rt->applications,
                                                                 *rt->payment_provider);
     rt->applications->set_payments(rt->payments.get());
+    rt->applications->set_seal(rt->keys.get());  // questionnaire reports carry the platform seal
     rt->evaluation = std::make_unique<procedures::EvaluationService>(*rt->db, *rt->blobs, *rt->catalogue, *rt->applications,
                                                                     rt->circuits.get());
     rt->evaluation->attach();

@@ -65,6 +65,9 @@ namespace idara::registry {
 class DepositService;
 struct NewDeposit;
 }
+namespace idara::trust {
+class KeyStore;
+}
 
 namespace idara::procedures {
 
@@ -236,6 +239,20 @@ public:
     void set_payments(PaymentService* p) { payments_ = p; }
     PaymentService* payments() const { return payments_; }
 
+    // ---- Scored questionnaires (scoring.hpp; applications_report.cpp)
+    // The report of a submitted application of a procedure with `scoring`: rendered, then sealed
+    // with the platform seal (platform_seal.hpp) of the KeyStore given to set_seal. Who: the
+    // applicant, or staff of the administration that received it; anyone else resource.not_found.
+    // Errors: resource.not_found (also: the procedure has no scoring), application.invalid_state
+    // (409: not submitted yet), internal (no KeyStore set), trust.*.
+    struct ScoreReportFile {
+        std::string pdf;
+        std::string file_name;        // "maturity-report-ADD-2026-000012.pdf"
+    };
+    Result<ScoreReportFile> score_report(const identity::Principal& who, std::string_view id);
+    // The keys of the platform seal on reports (wired by the runtime; tests set them too).
+    void set_seal(trust::KeyStore* keys) { seal_keys_ = keys; }
+
     // The procedure version an application was filed under.
     Result<Published> procedure_of(const Application& a);
     // The national id a lookup's {account.national_id} stands for: the applicant account's, or for
@@ -262,6 +279,7 @@ private:
     // Registers a validated application through the deposit and marks it submitted (submit()).
     Result<Submitted> register_now(const identity::Principal& who, const Application& a, const Procedure& p);
     PaymentService* payments_ = nullptr;
+    trust::KeyStore* seal_keys_ = nullptr;
 
     struct Impl;
     std::unique_ptr<Impl> impl_;

@@ -24,16 +24,13 @@ namespace {
 using i18n::Lang;
 namespace pdf = receipt::pdf;
 using pdf::escape;
+using pdf::label;
 
-constexpr double kPageW = pdf::kA4Width, kPageH = pdf::kA4Height, kMargin = 48, kGutter = 24;
 constexpr double kStampRoom = 200;  // kept free at the bottom of the last page
-constexpr pdf::Fonts kFonts{.latin = "Noto Sans, Noto Naskh Arabic 9.5", .arabic = "Noto Naskh Arabic, Noto Sans 10"};
 constexpr const char* kCellLatin = "Noto Sans, Noto Naskh Arabic 8";
 constexpr const char* kCellArabic = "Noto Naskh Arabic, Noto Sans 8";
 constexpr double kPad = 3;
 
-const std::string& text(Lang l, const char* key) { return i18n::catalogue().get(l, key); }
-std::string label(Lang l, const char* key) { return escape(text(l, key)); }
 std::string fmt(Lang l, const char* key, const std::vector<std::pair<std::string, std::string>>& args) {
     return escape(i18n::catalogue().format(l, key, args));
 }
@@ -50,7 +47,7 @@ constexpr std::array<double, 5> kCols{34, 114, 0, 50, 124};
 
 double col_width(std::size_t i) {
     if (i != 2) return kCols[i];
-    double rest = kPageW - 2 * kMargin;
+    double rest = pdf::kFormGeometry.width;
     for (double w : kCols) rest -= w;
     return rest;
 }
@@ -79,20 +76,20 @@ LaidRow lay_out(cairo_t* cr, const std::array<Cell, 5>& cells) {
 
 // Draws a laid-out row with its top at y, a rule below it, optionally on a shaded background.
 void draw_row(cairo_t* cr, double y, const LaidRow& r, bool shaded) {
-    const double width = kPageW - 2 * kMargin;
+    const double width = pdf::kFormGeometry.width;
     cairo_save(cr);
     if (shaded) {
         cairo_set_source_rgb(cr, 0.9, 0.94, 0.92);
-        cairo_rectangle(cr, kMargin, y, width, r.height);
+        cairo_rectangle(cr, pdf::kFormGeometry.margin, y, width, r.height);
         cairo_fill(cr);
     }
     cairo_set_source_rgb(cr, 0.7, 0.7, 0.7);
     cairo_set_line_width(cr, 0.5);
-    cairo_move_to(cr, kMargin, y + r.height);
-    cairo_line_to(cr, kMargin + width, y + r.height);
+    cairo_move_to(cr, pdf::kFormGeometry.margin, y + r.height);
+    cairo_line_to(cr, pdf::kFormGeometry.margin + width, y + r.height);
     cairo_stroke(cr);
     cairo_restore(cr);
-    double x = kMargin;
+    double x = pdf::kFormGeometry.margin;
     for (std::size_t i = 0; i < r.cells.size(); ++i) {
         double cy = y + kPad;
         if (r.cells[i].first) cy = pdf::draw(cr, x + kPad, cy, r.cells[i].first.get());
@@ -122,12 +119,11 @@ const Text& outcome_name(const DecisionFacts& f, Outcome o) { return o == Outcom
 Result<std::string> render_decision_pdf(const DecisionFacts& f) {
     const std::string id = std::to_string(f.decision_id);
     const auto at = std::chrono::sys_seconds(std::chrono::seconds(f.drawn_up_at_ms / 1000));
-    pdf::Document doc(kPageW, kPageH, "Decision " + id + " " + f.procedure_code,
+    pdf::Document doc(pdf::kA4Width, pdf::kA4Height, "Decision " + id + " " + f.procedure_code,
                       "idara-evaluation-decision " + id);
     cairo_t* cr = doc.cr();
-    pdf::top_band(cr, kPageW);
-    pdf::Flow flow(cr, {.page_height = kPageH, .margin = kMargin, .width = kPageW - 2 * kMargin, .gutter = kGutter}, kFonts,
-                   36);
+    pdf::top_band(cr, pdf::kA4Width);
+    pdf::Flow flow(cr, pdf::kFormGeometry, pdf::kFormFonts, 36);
 
     // The administration, the title, the decision's number and the call.
     flow.add_row("<b>" + escape(f.administration_name_fr) + "</b>", "<b>" + escape(f.administration_name_ar) + "</b>", 0);
@@ -197,14 +193,14 @@ Result<std::string> render_decision_pdf(const DecisionFacts& f) {
         {"<i>" + label(Lang::fr, "decision_pdf.effect") + "</i>", label(Lang::ar, "decision_pdf.effect")},
     };
     constexpr double kClosingGaps[] = {10, 8, 6};
-    const double col = (kPageW - 2 * kMargin - kGutter) / 2;
+    const double col = (pdf::kFormGeometry.width - pdf::kFormGeometry.gutter) / 2;
     double needed = 0;
     for (std::size_t i = 0; i < closing.size(); ++i) {
-        const auto fr = pdf::layout(cr, col, closing[i].first, kFonts.latin, false);
-        const auto ar = pdf::layout(cr, col, closing[i].second, kFonts.arabic, true);
+        const auto fr = pdf::layout(cr, col, closing[i].first, pdf::kFormFonts.latin, false);
+        const auto ar = pdf::layout(cr, col, closing[i].second, pdf::kFormFonts.arabic, true);
         needed += kClosingGaps[i] + std::max(pdf::height(fr.get()), pdf::height(ar.get()));
     }
-    if (flow.y() + needed > kPageH - kStampRoom) flow.place(2 * kPageH, 0);  // a block that never fits: a new page
+    if (flow.y() + needed > pdf::kA4Height - kStampRoom) flow.place(2 * pdf::kA4Height, 0);  // a block that never fits: a new page
     for (std::size_t i = 0; i < closing.size(); ++i) {
         if (i == 2) cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
         flow.add_row(closing[i].first, closing[i].second, kClosingGaps[i]);

@@ -2,6 +2,7 @@
 #include "procedures/payments.hpp"
 
 #include "core/random.hpp"
+#include "procedures/platform_seal.hpp"
 #include "storage/blob_store.hpp"
 #include "storage/db.hpp"
 #include "trust/key_store.hpp"
@@ -203,22 +204,9 @@ Result<std::string> PaymentService::sealed_receipt(const identity::Principal& wh
     f.provider_ref = p.provider_ref;
     f.payer = who.display_name;
     f.paid_at_ms = paid_at_ms;
-    // The platform seal (administration 0), made on first need.
-    auto keys = db_.read<std::shared_ptr<const trust::SealKeys>>([&](storage::Tx& tx) { return keys_.keys_for(tx, 0); });
-    if (!keys && keys.error().code == "trust.no_keys")
-        keys = db_.write<std::shared_ptr<const trust::SealKeys>>(
-            [&](storage::Tx& tx) -> Result<std::shared_ptr<const trust::SealKeys>> {
-                if (auto s = keys_.ensure_keys(tx, 0, "IDARA", "idara"); !s) return s.error();
-                return keys_.keys_for(tx, 0);
-            });
-    if (!keys) return keys.error();
     auto pdf = render_payment_receipt(f);
     if (!pdf) return pdf.error();
-    trust::SealOptions o;
-    o.field_name = "Seal";
-    o.reason = "Payment receipt " + p.id;
-    o.location = "Morocco";
-    return trust::seal_pdf(*pdf, (*keys)->identity, o);
+    return seal_as_platform(db_, keys_, *pdf, "Seal", "Payment receipt " + p.id);
 }
 
 }  // namespace idara::procedures

@@ -18,11 +18,7 @@ namespace {
 using i18n::Lang;
 namespace pdf = receipt::pdf;
 using pdf::escape;
-
-constexpr double kPageW = pdf::kA4Width, kPageH = pdf::kA4Height, kMargin = 48, kGutter = 24;
-constexpr pdf::Fonts kFonts{.latin = "Noto Sans, Noto Naskh Arabic 9.5", .arabic = "Noto Naskh Arabic, Noto Sans 10"};
-
-std::string label(Lang l, const std::string& key) { return escape(i18n::catalogue().get(l, key)); }
+using pdf::label;
 
 struct Line {
     std::string key;
@@ -60,11 +56,10 @@ Result<std::string> render_payment_receipt(const PaymentReceiptFacts& f) {
         {"web.payment.receipt.provider_ref", f.provider_ref, receipt::isolate_ltr(f.provider_ref)},
     };
 
-    pdf::Document doc(kPageW, kPageH, "Payment receipt " + f.payment_id, "idara-payment " + f.payment_id);
+    pdf::Document doc(pdf::kA4Width, pdf::kA4Height, "Payment receipt " + f.payment_id, "idara-payment " + f.payment_id);
     cairo_t* cr = doc.cr();
-    pdf::top_band(cr, kPageW);
-    pdf::Flow page(cr, {.page_height = kPageH, .margin = kMargin, .width = kPageW - 2 * kMargin, .gutter = kGutter}, kFonts,
-                   36);
+    pdf::top_band(cr, pdf::kA4Width);
+    pdf::Flow page(cr, pdf::kFormGeometry, pdf::kFormFonts, 36);
     auto title = [](Lang l) {
         return "<span size='x-large' weight='bold'>" + label(l, "web.payment.receipt.title") + "</span>";
     };

@@ -23,10 +23,8 @@ namespace {
 using i18n::Lang;
 namespace pdf = receipt::pdf;
 using pdf::escape;
+using pdf::label;
 
-constexpr double kPageW = pdf::kA4Width, kPageH = pdf::kA4Height, kMargin = 48, kGutter = 24;
-constexpr double kWidth = kPageW - 2 * kMargin;
-constexpr pdf::Fonts kFonts{.latin = "Noto Sans, Noto Naskh Arabic 9.5", .arabic = "Noto Naskh Arabic, Noto Sans 10"};
 constexpr const char* kSmallLatin = "Noto Sans, Noto Naskh Arabic 8";
 constexpr const char* kSmallArabic = "Noto Naskh Arabic, Noto Sans 8.5";
 
@@ -42,8 +40,6 @@ constexpr Rgb kText{0.1, 0.1, 0.1};
 
 void source(cairo_t* cr, Rgb c) { cairo_set_source_rgb(cr, c.r, c.g, c.b); }
 
-std::string label(Lang l, const std::string& key) { return escape(i18n::catalogue().get(l, key)); }
-
 std::string percent_text(int p) { return std::to_string(p) + " %"; }
 
 // "label value" with the label in bold.
@@ -57,15 +53,15 @@ constexpr double kRowH = 20, kBarH = 11, kTitleW = 118, kPctW = 40, kPad = 8;
 double bar_chart_height(const ScoreReport& s) { return kRowH * static_cast<double>(s.dimensions.size()); }
 
 void bar_chart(cairo_t* cr, double top, const ScoreReport& s) {
-    const double track_x = kMargin + kTitleW + kPad;
-    const double track_w = kWidth - 2 * kTitleW - kPctW - 3 * kPad;
+    const double track_x = pdf::kFormGeometry.margin + kTitleW + kPad;
+    const double track_w = pdf::kFormGeometry.width - 2 * kTitleW - kPctW - 3 * kPad;
     double y = top;
     for (const auto& d : s.dimensions) {
         source(cr, kText);
         const auto fr = pdf::layout(cr, kTitleW, escape(d.title.fr), kSmallLatin, false);
         const auto ar = pdf::layout(cr, kTitleW, escape(d.title.ar), kSmallArabic, true);
-        pdf::draw(cr, kMargin, y + (kRowH - pdf::height(fr.get())) / 2, fr.get());
-        pdf::draw(cr, kMargin + kWidth - kTitleW, y + (kRowH - pdf::height(ar.get())) / 2, ar.get());
+        pdf::draw(cr, pdf::kFormGeometry.margin, y + (kRowH - pdf::height(fr.get())) / 2, fr.get());
+        pdf::draw(cr, pdf::kFormGeometry.margin + pdf::kFormGeometry.width - kTitleW, y + (kRowH - pdf::height(ar.get())) / 2, ar.get());
         const double bar_y = y + (kRowH - kBarH) / 2;
         source(cr, kTrack);
         cairo_rectangle(cr, track_x, bar_y, track_w, kBarH);
@@ -91,7 +87,7 @@ constexpr double kRadius = 95, kRadarH = 2 * kRadius + 70, kAxisLabelW = 110;
 
 void radar_chart(cairo_t* cr, double top, const ScoreReport& s) {
     const std::size_t n = s.dimensions.size();
-    const double cx = kMargin + kWidth / 2, cy = top + kRadarH / 2;
+    const double cx = pdf::kFormGeometry.margin + pdf::kFormGeometry.width / 2, cy = top + kRadarH / 2;
     auto point = [&](std::size_t i, double fraction) {
         const double a = -std::numbers::pi / 2 + 2 * std::numbers::pi * static_cast<double>(i) / static_cast<double>(n);
         return std::pair{cx + std::cos(a) * kRadius * fraction, cy + std::sin(a) * kRadius * fraction};
@@ -135,7 +131,7 @@ void radar_chart(cairo_t* cr, double top, const ScoreReport& s) {
         pango_layout_set_alignment(fr.get(), PANGO_ALIGN_CENTER);
         pango_layout_set_alignment(ar.get(), PANGO_ALIGN_CENTER);
         const double h = pdf::height(fr.get()) + pdf::height(ar.get());
-        const double left = std::clamp(x - kAxisLabelW / 2, kMargin, kMargin + kWidth - kAxisLabelW);
+        const double left = std::clamp(x - kAxisLabelW / 2, pdf::kFormGeometry.margin, pdf::kFormGeometry.margin + pdf::kFormGeometry.width - kAxisLabelW);
         const double y0 = y - h / 2;
         pdf::draw(cr, left, pdf::draw(cr, left, y0, fr.get()), ar.get());
     }
@@ -146,10 +142,10 @@ void radar_chart(cairo_t* cr, double top, const ScoreReport& s) {
 Result<std::string> render_score_report(const ReportFacts& f) {
     const ScoreReport& s = f.score;
     const auto at = std::chrono::sys_seconds(std::chrono::seconds(f.submitted_at_ms / 1000));
-    pdf::Document doc(kPageW, kPageH, "Maturity report " + f.application_id, "idara-score " + f.application_id);
+    pdf::Document doc(pdf::kA4Width, pdf::kA4Height, "Maturity report " + f.application_id, "idara-score " + f.application_id);
     cairo_t* cr = doc.cr();
-    pdf::top_band(cr, kPageW);
-    pdf::Flow page(cr, {.page_height = kPageH, .margin = kMargin, .width = kWidth, .gutter = kGutter}, kFonts, 36);
+    pdf::top_band(cr, pdf::kA4Width);
+    pdf::Flow page(cr, pdf::kFormGeometry, pdf::kFormFonts, 36);
 
     auto title = [](Lang l) { return "<span size='x-large' weight='bold'>" + label(l, "scoring.report.title") + "</span>"; };
     page.add_row(title(Lang::fr), title(Lang::ar), 0);
@@ -192,7 +188,7 @@ Result<std::string> render_score_report(const ReportFacts& f) {
 
     // Each dimension, its percentage and its advice (or that the level is good).
     heading("scoring.report.details", page.place(kHeadingH + 40, 18));  // not alone at the foot of a page
-    const double col = (kWidth - kGutter) / 2;
+    const double col = (pdf::kFormGeometry.width - pdf::kFormGeometry.gutter) / 2;
     for (const auto& d : s.dimensions) {
         const std::string pct = percent_text(d.percent);
         const std::string title_fr = "<b>" + escape(d.title.fr) + " — " + escape(pct) + "</b>";
@@ -201,8 +197,8 @@ Result<std::string> render_score_report(const ReportFacts& f) {
         const std::string ar = d.advised ? escape(d.advice.ar) : label(Lang::ar, "scoring.report.no_advice");
         // The title stays on the page of its advice.
         auto row_height = [&](const std::string& f_markup, const std::string& a_markup) {
-            return std::max(pdf::height(pdf::layout(cr, col, f_markup, kFonts.latin, false).get()),
-                            pdf::height(pdf::layout(cr, col, a_markup, kFonts.arabic, true).get()));
+            return std::max(pdf::height(pdf::layout(cr, col, f_markup, pdf::kFormFonts.latin, false).get()),
+                            pdf::height(pdf::layout(cr, col, a_markup, pdf::kFormFonts.arabic, true).get()));
         };
         page.add_row(title_fr, title_ar, page.place(row_height(title_fr, title_ar) + 2 + row_height(fr, ar), 10));
         page.add_row(fr, ar, 2);

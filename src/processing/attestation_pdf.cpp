@@ -12,21 +12,16 @@ namespace {
 using i18n::Lang;
 namespace pdf = receipt::pdf;
 using pdf::escape;
-
-constexpr double kPageW = pdf::kA4Width, kPageH = pdf::kA4Height, kMargin = 48, kGutter = 24;
-constexpr pdf::Fonts kFonts{.latin = "Noto Sans, Noto Naskh Arabic 9.5", .arabic = "Noto Naskh Arabic, Noto Sans 10"};
-
-std::string label(Lang l, const std::string& key) { return escape(i18n::catalogue().get(l, key)); }
+using pdf::label;
 
 }  // namespace
 
 Result<std::string> render_attestation_pdf(const AttestationDocument& d) {
-    pdf::Document doc(kPageW, kPageH, d.title);
+    pdf::Document doc(pdf::kA4Width, pdf::kA4Height, d.title);
     cairo_t* cr = doc.cr();
-    pdf::top_band(cr, kPageW);
+    pdf::top_band(cr, pdf::kA4Width);
     // Rows top to bottom, French left and Arabic right; a new page when a row does not fit.
-    pdf::Flow page(cr, {.page_height = kPageH, .margin = kMargin, .width = kPageW - 2 * kMargin, .gutter = kGutter}, kFonts,
-                   36);
+    pdf::Flow page(cr, pdf::kFormGeometry, pdf::kFormFonts, 36);
     auto title = [](Lang l) {
         return "<span size='x-large' weight='bold'>" + label(l, "attestation.title") + "</span>";
     };

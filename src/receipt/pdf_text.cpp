@@ -13,6 +13,8 @@ cairo_status_t append(void* out, const unsigned char* data, unsigned int len) {
 
 }  // namespace
 
+std::string label(i18n::Lang l, std::string_view key) { return escape(i18n::catalogue().get(l, key)); }
+
 std::string escape(const std::string& text) {
     char* e = g_markup_escape_text(text.c_str(), static_cast<gssize>(text.size()));
     std::string out(e);

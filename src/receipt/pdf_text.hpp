@@ -15,6 +15,7 @@
 #pragma once
 
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
@@ -35,6 +36,9 @@ using Layout = std::unique_ptr<PangoLayout, Deleter>;
 
 // Plain text escaped for Pango markup (& < > ' ").
 std::string escape(const std::string& text);
+
+// The catalogue message `key` in `l`, escaped for markup (labels of the bilingual pages).
+std::string label(i18n::Lang l, std::string_view key);
 
 // Pango markup laid out in a box of `width` points with the font description `font`
 // ("Noto Naskh Arabic, Noto Sans 10"): right-to-left and aligned right when `rtl`, else
@@ -87,6 +91,12 @@ struct Fonts {
     const char* latin;
     const char* arabic;
 };
+
+// The fonts of the bilingual A4 forms (payment receipt, silence attestation, evaluation decision,
+// questionnaire report): French and Arabic side by side.
+inline constexpr Fonts kFormFonts{.latin = "Noto Sans, Noto Naskh Arabic 9.5", .arabic = "Noto Naskh Arabic, Noto Sans 10"};
+// Their geometry: A4, 48-point margins, a 24-point gutter between the columns.
+inline constexpr Geometry kFormGeometry{.page_height = kA4Height, .margin = 48, .width = kA4Width - 2 * 48, .gutter = 24};
 
 // Blocks laid out top to bottom from the left margin, continuing on a new page (cairo_show_page)
 // when the next one, after its gap, would pass the limit; the gap before a block at the top of

@@ -41,10 +41,7 @@
 #include "web/portal_view.hpp"
 #include "web/registry_view.hpp"
 
-#include <cctype>
-
 #include "procedures/payments.hpp"
-#include "procedures/scoring.hpp"
 
 namespace idara::web::portal {
 namespace {
@@ -296,44 +293,13 @@ http::Response payment_receipt(const http::Request& r, const PagesContext& ctx) 
     return res;
 }
 
-// The report's file name: letters, digits and hyphens of the register number (or the id).
-std::string report_file_name(const procedures::Application& a) {
-    std::string name = "maturity-report-";
-    for (char c : a.register_number.value_or(a.id))
-        name += (std::isalnum(static_cast<unsigned char>(c)) || c == '-') ? c : '-';
-    return name + ".pdf";
-}
-
 http::Response score_report(const http::Request& r, const PagesContext& ctx) {
     Visit v = detail::begin(r, ctx);
     if (!v.session) return detail::to_login(r);
-    const auto& who = v.session->principal;
-    const std::string id(r.param("id"));
-    // The applicant's own, else one received by the reader's administration (resource.not_found
-    // for anyone else: the same answer whether it exists or not).
-    auto app = ctx.applications->get(who, id);
-    if (!app && (app.error().status == 403 || app.error().status == 404)) app = ctx.applications->get_received(who, id);
-    if (!app) return detail::error_response(v, app.error().status == 403 ? errors::not_found("application") : app.error());
-    auto pub = ctx.applications->procedure_of(*app);
-    if (!pub) return detail::error_response(v, pub.error());
-    const auto& pr = *pub->procedure;
-    if (!pr.scoring) return detail::error_response(v, errors::not_found("report"));
-    if (app->state != procedures::State::submitted)
-        return detail::error_response(v, Error{"application.invalid_state", 409, "the report follows the submission"});
-    auto s = procedures::score(pr, app->answers);
-    if (!s) return detail::error_response(v, s.error());
-    procedures::ReportFacts f;
-    f.application_id = app->id;
-    f.register_number = app->register_number.value_or("");
-    f.procedure_code = pr.code;
-    f.procedure_title = pr.title;
-    f.subject = report_subject(pr, *app);
-    f.submitted_at_ms = app->submitted_at_ms.value_or(0);
-    f.score = std::move(*s);
-    auto pdf = procedures::render_score_report(f);
-    if (!pdf) return detail::error_response(v, pdf.error());
-    auto res = http::Response::text(200, std::move(*pdf), "application/pdf");
-    res.headers.set("Content-Disposition", "attachment; filename=\"" + report_file_name(*app) + "\"");
+    auto report = ctx.applications->score_report(v.session->principal, r.param("id"));
+    if (!report) return detail::error_response(v, report.error());
+    auto res = http::Response::text(200, std::move(report->pdf), "application/pdf");
+    res.headers.set("Content-Disposition", "attachment; filename=\"" + report->file_name + "\"");
     res.headers.set("Cache-Control", "no-store");
     res.headers.set("X-Content-Type-Options", "nosniff");
     return res;

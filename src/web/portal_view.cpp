@@ -187,19 +187,4 @@ std::string outcome_html(const Visit& v, const Journey& j) {
     return render("portal_outcome", d, l);
 }
 
-std::string report_subject(const procedures::Procedure& p, const procedures::Application& a) {
-    const std::string& t = p.receipt_subject.fr;
-    std::string out;
-    for (auto open = t.find('{'); open != std::string::npos; open = t.find('{', open + 1)) {
-        const auto close = t.find('}', open);
-        if (close == std::string::npos) break;
-        const std::string name = t.substr(open + 1, close - open - 1);
-        if (const auto* f = p.field(name)) {
-            const std::string value = answer_text(i18n::Lang::fr, *f, answer_of(a, name));
-            if (!value.empty()) out += (out.empty() ? "" : " ") + value;
-        }
-    }
-    return out.empty() ? p.title.fr : out;
-}
-
 }  // namespace idara::web::portal

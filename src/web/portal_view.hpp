@@ -83,9 +83,6 @@ std::string score_html(const Visit& v, const Journey& j, bool submitted);
 // (portal_outcome.mustache); "" when PagesContext::evaluation is null, the procedure has no
 // evaluation, or no effective decision covers the application yet.
 std::string outcome_html(const Visit& v, const Journey& j);
-// Who the report is about: the answers named by the receipt subject's placeholders
-// ("{company_name}"), else the procedure's French title.
-std::string report_subject(const procedures::Procedure& p, const procedures::Application& a);
 
 // Registration of each group of pages (one file each).
 void register_catalogue_pages(http::Router& router, const PagesContext& ctx);  // pages_portal_catalogue.cpp

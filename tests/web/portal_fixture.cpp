@@ -60,6 +60,7 @@ void PortalPagesTest::SetUp() {
     limits.max_total_bytes = 128 * 1024;
     apps_ = std::make_unique<procedures::ApplicationService>(*db_, *blobs_, *catalogue_, *svc_, exchange_.get(), limits,
                                                              clock_);
+    apps_->set_seal(keys_.get());
     ctx_ = std::make_unique<web::PagesContext>(web::PagesContext{*ids_, false});
     ctx_->deposits = svc_.get();
     ctx_->catalogue = catalogue_.get();

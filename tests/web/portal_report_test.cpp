@@ -1,16 +1,19 @@
 // The maturity self-assessment through the portal's pages (web/pages_portal_check.cpp): a company
 // files sme-digital-maturity v2 (scored), the confirmation and the summary show the overall
 // percentage, the level and each dimension's percentage, and GET /applications/{id}/report.pdf
-// serves the PDF report to the applicant and to staff of ADD, 404 to anyone else and for a
+// serves the report, sealed (pdfsig verifies it), to the applicant and to staff of ADD, 404 to anyone else and for a
 // procedure without scoring, 409 for a draft. With the evaluation service, the same summary page
 // shows the outcome of an effective decision (EvaluationService::outcome_of).
 #include "portal_fixture.hpp"
 
 #include "procedures/evaluation.hpp"
 #include "sample_pdf.hpp"
+#include "shell.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -103,6 +106,13 @@ TEST_P(PortalReportTest, TheApplicantSeesTheScoreAndGetsTheReport) {
     EXPECT_EQ(disposition.rfind("attachment; filename=\"maturity-report-ADD-", 0), 0u) << disposition;
     EXPECT_EQ(disposition.find_first_of("/\\ ", 21), std::string::npos) << disposition;
     EXPECT_EQ(res.headers.get("Cache-Control"), "no-store");
+    // Sealed with the platform seal: pdfsig verifies it.
+    const auto file = std::filesystem::temp_directory_path() / ("idara-report-" + std::to_string(::getpid()) + ".pdf");
+    write_file(file, res.body);
+    const std::string sig = run_command("pdfsig " + file.string());
+    std::filesystem::remove(file);
+    EXPECT_NE(sig.find("Signature is Valid"), std::string::npos) << sig;
+    EXPECT_NE(sig.find("Total document signed"), std::string::npos) << sig;
 
     // Staff of ADD get it; staff of another administration and another citizen do not.
     const Browser staff = sign_in("agent@add.gov.ma", "fr");
