@@ -1,6 +1,7 @@
 // The `evaluation` section of procedure files: what parses, and each mistake refused with its
 // line and reason (procedure.invalid, 400).
 #include "evaluation_fixture.hpp"
+#include "refusal.hpp"
 #include "procedures/procedure.hpp"
 
 #include <gtest/gtest.h>
@@ -15,27 +16,6 @@ namespace {
 std::string label_with(const std::string& from = {}, const std::string& to = {}) {
     auto text = replace_once(source_file("procedures/startup-label/v1.json"), "\"receipt\":", kLabelEvaluation);
     return from.empty() ? text : replace_once(text, from, to);
-}
-
-int line_of(const std::string& text, const std::string& needle) {
-    const auto at = text.find(needle);
-    if (at == std::string::npos) {
-        ADD_FAILURE() << "not found: " << needle;
-        return 0;
-    }
-    return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
-}
-
-::testing::AssertionResult refused(const std::string& text, int line, const std::string& reason) {
-    auto r = procedures::parse_procedure(text, "bad.json");
-    if (r) return ::testing::AssertionFailure() << "parsed";
-    const auto& e = r.error();
-    const std::string at = "line " + std::to_string(line) + ",";
-    if (e.code != "procedure.invalid" || e.status != 400 || e.detail.find(at) == std::string::npos ||
-        e.detail.find(reason) == std::string::npos)
-        return ::testing::AssertionFailure() << e.code << " " << e.status << ": \"" << e.detail << "\" should name " << at
-                                             << " and \"" << reason << "\"";
-    return ::testing::AssertionSuccess() << e.detail;
 }
 
 TEST(EvaluationFile, ParsesCriteriaDecisionAndDirectory) {

@@ -2,6 +2,7 @@
 // detail names the file, the right line and the reason.
 #include "portal_fixture.hpp"
 #include "procedures/procedure.hpp"
+#include "refusal.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,6 +12,9 @@
 namespace idara::procedures {
 namespace {
 
+using testing::line_of;
+using testing::refused;
+
 // The reference file with the first occurrence of `from` replaced by `to`.
 std::string with(const std::string& from, const std::string& to, std::string text = testing::reference_procedure()) {
     const auto at = text.find(from);
@@ -19,30 +23,6 @@ std::string with(const std::string& from, const std::string& to, std::string tex
         return text;
     }
     return text.replace(at, from.size(), to);
-}
-
-int line_of(const std::string& text, const std::string& needle, std::size_t from = 0) {
-    const auto at = text.find(needle, from);
-    if (at == std::string::npos) {
-        ADD_FAILURE() << "not found: " << needle;
-        return 0;
-    }
-    return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
-}
-
-// procedure.invalid at `line` with `reason` (and the file name) in the detail.
-::testing::AssertionResult refused(const std::string& text, int line, const std::string& reason) {
-    auto r = parse_procedure(text, "bad.json");
-    if (r) return ::testing::AssertionFailure() << "parsed";
-    const auto& e = r.error();
-    if (e.code != "procedure.invalid" || e.status != 400)
-        return ::testing::AssertionFailure() << e.code << " " << e.status << ": " << e.detail;
-    const std::string at = "line " + std::to_string(line) + ",";
-    if (e.detail.rfind("bad.json: ", 0) != 0 || e.detail.find(at) == std::string::npos ||
-        e.detail.find(reason) == std::string::npos)
-        return ::testing::AssertionFailure() << "detail \"" << e.detail << "\" should name " << at << " and \"" << reason
-                                             << "\"";
-    return ::testing::AssertionSuccess() << e.detail;
 }
 
 TEST(ProcedureMistakes, JsonSyntaxError) {

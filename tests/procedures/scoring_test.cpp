@@ -5,6 +5,7 @@
 #include "portal_fixture.hpp"
 #include "procedures/procedure.hpp"
 #include "procedures/scoring.hpp"
+#include "refusal.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,6 +16,8 @@
 namespace idara::procedures {
 namespace {
 
+using testing::line_of;
+using testing::refused;
 using testing::replace_once;
 
 std::string v2_text() { return testing::source_file("procedures/sme-digital-maturity/v2.json"); }
@@ -200,29 +203,6 @@ TEST(Scoring, AProcedureWithoutScoringIsAnInternalError) {
 }
 
 // ---- refusals
-
-int line_of(const std::string& text, const std::string& needle, std::size_t from = 0) {
-    const auto at = text.find(needle, from);
-    if (at == std::string::npos) {
-        ADD_FAILURE() << "not found: " << needle;
-        return 0;
-    }
-    return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
-}
-
-::testing::AssertionResult refused(const std::string& text, int line, const std::string& reason) {
-    auto r = parse_procedure(text, "bad.json");
-    if (r) return ::testing::AssertionFailure() << "parsed";
-    const auto& e = r.error();
-    if (e.code != "procedure.invalid" || e.status != 400)
-        return ::testing::AssertionFailure() << e.code << " " << e.status << ": " << e.detail;
-    const std::string at = "line " + std::to_string(line) + ",";
-    if (e.detail.rfind("bad.json: ", 0) != 0 || e.detail.find(at) == std::string::npos ||
-        e.detail.find(reason) == std::string::npos)
-        return ::testing::AssertionFailure() << "detail \"" << e.detail << "\" should name " << at << " and \"" << reason
-                                             << "\"";
-    return ::testing::AssertionSuccess() << e.detail;
-}
 
 // The scoring section's dimension of the strategy and of the customers (the steps name the same
 // fields without the trailing comma).
