@@ -200,6 +200,12 @@ http::Response render_done(const Visit& v, const Journey& j, const procedures::S
     d.set("tracking_html", bdi_ltr(done.tracking_code));
     d.set("registered_at", format_date_time(from_ms(done.registered_at_ms), l));
     d.set("administration", detail::pick(l, j.pub.administration_name_ar, j.pub.administration_name_fr));
+    // A letter: the administration the applicant chose (the catalogue only says "of your choice").
+    if (pr.administration_field)
+        if (const auto* code = j.app.answers.if_contains(*pr.administration_field); code && code->is_string())
+            if (auto all = v.ctx.identity.list_administrations())
+                for (const auto& adm : *all)
+                    if (adm.code == code->as_string()) d.set("administration", detail::pick(l, adm.name_ar, adm.name_fr));
     d.set("deadline", deadline_text(l, pr));
     d.set("silence", silence_text(l, pr));
     d.set("entry_href", entry_href(done.register_number));
