@@ -16,7 +16,7 @@ std::string lang_switch_href(i18n::Lang current, std::string_view target) {
     return "/lang/" + std::string(i18n::code(other_lang(current))) + "?next=" + http::url_encode(target);
 }
 
-std::string render_error_summary(i18n::Lang l, const std::vector<FieldError>& errors) {
+std::string render_error_summary(i18n::Lang l, const std::vector<FieldError>& errors, std::string_view title_key) {
     if (errors.empty()) return {};
     Data list{Data::type::list};
     for (const auto& e : errors) {
@@ -27,6 +27,7 @@ std::string render_error_summary(i18n::Lang l, const std::vector<FieldError>& er
     }
     Data d;
     d.set("errors", list);
+    if (!title_key.empty()) d.set("title", i18n::catalogue().get(l, title_key));
     return render("error_summary", d, l);
 }
 

@@ -48,12 +48,13 @@ std::string msg_or(i18n::Lang l, std::string_view key, std::string fallback);
 std::string render_page(const PageView& v, std::string_view name, Data& data);
 
 // The error summary box (GOV.UK-style pattern) linking each message to its field id;
-// empty when there are no errors.
+// empty when there are no errors. Its heading is web.error_summary.title ("There is a problem"),
+// or the catalogue message `title_key` when given (e.g. "Payment declined").
 struct FieldError {
     std::string field;    // id of the input
     std::string message;  // translated message
 };
-std::string render_error_summary(i18n::Lang l, const std::vector<FieldError>& errors);
+std::string render_error_summary(i18n::Lang l, const std::vector<FieldError>& errors, std::string_view title_key = {});
 
 // "/lang/fr?next=%2Faccount" for a page at `target` shown in `current`.
 std::string lang_switch_href(i18n::Lang current, std::string_view target);

@@ -150,10 +150,11 @@ Data summary_data(const Visit& v, const Journey& j, bool editable) {
     return d;
 }
 
-http::Response render_check(const Visit& v, const Journey& j, const std::vector<FieldError>& summary, int status) {
+http::Response render_check(const Visit& v, const Journey& j, const std::vector<FieldError>& summary, int status,
+                            std::string_view summary_title_key = {}) {
     const bool editable = j.app.state == procedures::State::draft;
     Data d = summary_data(v, j, editable);
-    d.set("error_summary", render_error_summary(v.lang, summary));
+    d.set("error_summary", render_error_summary(v.lang, summary, summary_title_key));
     const std::string title = msg(v.lang, editable ? "web.portal.check.title" : "web.portal.summary.title");
     return show(v, status, "portal_check", title, d, !summary.empty(), true, "applications");
 }
@@ -279,7 +280,7 @@ http::Response sandbox(const http::Request& r, const PagesContext& ctx) {
     if (s->state == procedures::PaymentState::failed) {
         auto again = load(v, j->app.id);
         if (!again) return detail::error_response(v, again.error());
-        return render_check(v, *again, {{"declaration", msg(v.lang, "web.payment.declined")}}, 402);
+        return render_check(v, *again, {{"declaration", msg(v.lang, "web.payment.declined")}}, 402, "web.payment.declined_title");
     }
     if (!s->submitted) return http::Response::redirect(app_href(j->app.id));
     return render_done(v, *j, *s->submitted, true);

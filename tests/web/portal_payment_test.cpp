@@ -117,6 +117,8 @@ TEST_P(PortalPaymentTest, DeclinedThenPaidRegistersOnceWithAPaymentReceipt) {
     res = post(checkout, b, {{"card", "4000 0000 0000 0002"}});
     ASSERT_EQ(res.status, 402) << res.body;
     EXPECT_TRUE(has(res.body, fr("web.payment.declined")));
+    // The summary's heading says what happened, not "there is a problem with the form".
+    EXPECT_TRUE(has(res.body, "id=\"error-summary-title\">" + fr("web.payment.declined_title") + "</h2>")) << res.body;
     EXPECT_TRUE(has(res.body, "0612345678"));
     EXPECT_TRUE(has(res.body, "photo.pdf"));
     EXPECT_TRUE(has(res.body, app + "/submit\""));
