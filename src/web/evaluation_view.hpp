@@ -58,22 +58,6 @@ inline std::string number_html(long long n) { return bdi_ltr(std::to_string(n));
 // "2 / 3", isolated.
 inline std::string ratio_html(int a, int b) { return bdi_ltr(std::to_string(a) + " / " + std::to_string(b)); }
 
-// The catalogue text `key` HTML-escaped, with its placeholders replaced by HTML (built with
-// bdi_ltr, score_html…): numbers inside translated sentences stay isolated.
-inline std::string format_html(i18n::Lang l, std::string_view key,
-                               const std::vector<std::pair<std::string, std::string>>& html_args) {
-    std::vector<std::pair<std::string, std::string>> marks;
-    for (std::size_t i = 0; i < html_args.size(); ++i)
-        marks.emplace_back(html_args[i].first, std::string("\x01") + static_cast<char>('A' + i) + "\x02");
-    std::string out = html_escape(i18n::catalogue().format(l, key, marks));
-    for (std::size_t i = 0; i < html_args.size(); ++i) {
-        const std::string mark = marks[i].second;
-        for (auto at = out.find(mark); at != std::string::npos; at = out.find(mark, at + html_args[i].second.size()))
-            out.replace(at, mark.size(), html_args[i].second);
-    }
-    return out;
-}
-
 inline std::string date_time(std::int64_t ms, i18n::Lang l) {
     return format_date_time(std::chrono::sys_seconds{std::chrono::seconds{ms / 1000}}, l);
 }

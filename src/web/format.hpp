@@ -19,6 +19,8 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace idara::web {
 
@@ -26,6 +28,11 @@ namespace idara::web {
 std::string bdi_ltr(std::string_view text);
 // <bdi>text</bdi>, text HTML-escaped (direction from the content).
 std::string bdi_auto(std::string_view text);
+
+// The catalogue message `key` in `l`, HTML-escaped, with its {placeholders} replaced by the given
+// HTML (built with bdi_ltr, bdi_auto…): numbers and names inside translated sentences stay isolated.
+std::string format_html(i18n::Lang l, std::string_view key,
+                        const std::vector<std::pair<std::string, std::string>>& html_args);
 
 // "15 يوليوز 2025" / "15 juillet 2025" (the day in Africa/Casablanca).
 std::string format_date(std::chrono::sys_seconds t, i18n::Lang l);

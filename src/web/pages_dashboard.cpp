@@ -128,10 +128,8 @@ Data unit_options(i18n::Lang l, const dashboard::Plan& p) {
 
 // The period sentence, escaped, with each date isolated left to right.
 std::string period_html(i18n::Lang l, const dashboard::Dashboard& d) {
-    std::string s = html_escape(i18n::catalogue().format(l, "dashboard.period", {{"from", "\x01"}, {"to", "\x02"}}));
-    for (auto [mark, ms] : {std::pair{'\x01', d.from_ms}, std::pair{'\x02', d.to_ms}})
-        if (auto at = s.find(mark); at != std::string::npos) s.replace(at, 1, bdi_ltr(i18n::casablanca_date_iso(ms)));
-    return s;
+    return format_html(l, "dashboard.period", {{"from", bdi_ltr(i18n::casablanca_date_iso(d.from_ms))},
+                                               {"to", bdi_ltr(i18n::casablanca_date_iso(d.to_ms))}});
 }
 
 std::string scope_name(i18n::Lang l, const dashboard::Plan& p) {

@@ -82,15 +82,11 @@ std::string assisted_banner_html(i18n::Lang l, const procedures::Application& a,
     const auto& p = a.assisted->person;
     const auto& cat = i18n::catalogue();
     std::string out = "<div class=\"panel panel--info\" id=\"assisted-banner\" role=\"note\"><p><strong>";
-    out += cat.format(l, "web.assisted.banner", {{"name", "\x01"}});
     // The name is the citizen's, typed at the desk: escaped and isolated.
-    const auto at = out.find('\x01');
-    if (at != std::string::npos) out.replace(at, 1, bdi_auto(p.full_name));
+    out += format_html(l, "web.assisted.banner", {{"name", bdi_auto(p.full_name)}});
     out += "</strong><br>";
-    out += html_escape(cat.format(l, "web.assisted.banner.identity",
-                                  {{"document", msg(l, "web.assisted.id_type." + p.id_document)}, {"number", "\x01"}}));
-    const auto at2 = out.find('\x01');
-    if (at2 != std::string::npos) out.replace(at2, 1, bdi_ltr(p.id_number));
+    out += format_html(l, "web.assisted.banner.identity",
+                       {{"document", html_escape(msg(l, "web.assisted.id_type." + p.id_document))}, {"number", bdi_ltr(p.id_number)}});
     out += "</p>";
     if (a.register_number) {
         out += "<p><a href=\"/deposits/" + html_escape(http::url_encode(*a.register_number)) + "/receipt.pdf\">" +
