@@ -66,6 +66,12 @@ bool may_apply(const identity::Principal& who) {
 
 }  // namespace
 
+json::object decode_answers(std::string_view text) {
+    boost::system::error_code ec;
+    auto v = json::parse(text, ec);
+    return !ec && v.is_object() ? std::move(v.as_object()) : json::object{};
+}
+
 Result<Application> ApplicationService::Impl::load(storage::Tx& tx, std::string_view id) {
     auto row = tx.query_one(
         "SELECT a.id, a.procedure_code, a.procedure_version, a.applicant_id, a.state, a.answers, a.sources, "
@@ -83,9 +89,7 @@ Result<Application> ApplicationService::Impl::load(storage::Tx& tx, std::string_
     a.procedure_version = static_cast<int>(r.as_int(2));
     a.applicant_account_id = r.as_int(3);
     a.state = parse_state(r.as_text(4));
-    boost::system::error_code ec;
-    auto answers = json::parse(r.as_text(5), ec);
-    if (!ec && answers.is_object()) a.answers = answers.as_object();
+    a.answers = decode_answers(r.as_text(5));
     decode_sources(r.as_text(6), a);
     a.created_at_ms = r.as_int(7);
     a.updated_at_ms = r.as_int(8);

@@ -60,6 +60,10 @@ bool uploadable(const Application& a, const Document& d);
 // The answer as text in `l` (an option's label, "oui/non", a number as written).
 std::string answer_text(const Procedure& p, const Field& f, const boost::json::value& v, i18n::Lang l);
 
+// ---- applications.cpp
+// The `answers` column: a JSON object (empty when the text is not one).
+boost::json::object decode_answers(std::string_view text);
+
 // ---- applications_deposit.cpp
 // Template `t` with "{name}" replaced by the answers' text in `l`; unknown names left as they are.
 std::string fill_template(const Procedure& p, const Application& a, const std::string& t, i18n::Lang l);

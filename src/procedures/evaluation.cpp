@@ -24,6 +24,14 @@ std::string_view decision_state_name(DecisionState s) {
     return "void";
 }
 
+Outcome parse_outcome(std::string_view s) { return s == "granted" ? Outcome::granted : Outcome::refused; }
+
+DecisionState parse_decision_state(std::string_view s) {
+    if (s == "signing") return DecisionState::signing;
+    if (s == "effective") return DecisionState::effective;
+    return DecisionState::void_;
+}
+
 bool may_decide(const identity::Principal& p) {
     return p.is_staff() && (p.has_role(identity::Role::unit_head) || p.has_role(identity::Role::admin));
 }
@@ -283,7 +291,7 @@ Result<std::optional<ApplicantOutcome>> EvaluationService::outcome_of(const iden
     if (!*row) return std::optional<ApplicantOutcome>{};
     const auto& r = **row;
     ApplicantOutcome o;
-    o.outcome = r.as_text(0) == "granted" ? Outcome::granted : Outcome::refused;
+    o.outcome = parse_outcome(r.as_text(0));
     o.name = o.outcome == Outcome::granted ? p.evaluation->granted : p.evaluation->refused;
     o.decided_at_ms = r.opt_int(1).value_or(0);
     o.reason = r.as_text(2);
@@ -318,9 +326,7 @@ Result<PublicListing> EvaluationService::directory(std::string_view procedure_co
         // The directory of the version the application was filed under says what is public.
         if (!p.evaluation || !p.evaluation->directory) continue;
         Application a;
-        boost::system::error_code ec;
-        auto answers = json::parse(r.as_text(2), ec);
-        if (!ec && answers.is_object()) a.answers = answers.as_object();
+        a.answers = decode_answers(r.as_text(2));
         DirectoryLine line;
         line.register_number = r.as_text(3);
         line.granted_at_ms = r.opt_int(4).value_or(0);

@@ -36,9 +36,7 @@ Result<std::vector<Standing>> EvaluationService::Impl::standings(storage::Tx& tx
         Standing s;
         s.application_id = r.as_text(0);
         Application a;
-        boost::system::error_code ec;
-        auto answers = json::parse(r.as_text(2), ec);
-        if (!ec && answers.is_object()) a.answers = answers.as_object();
+        a.answers = decode_answers(r.as_text(2));
         s.subject = Text{fill_template(p, a, p.receipt_subject.ar, i18n::Lang::ar),
                          fill_template(p, a, p.receipt_subject.fr, i18n::Lang::fr)};
         s.submitted_at_ms = r.opt_int(3).value_or(0);
@@ -51,8 +49,8 @@ Result<std::vector<Standing>> EvaluationService::Impl::standings(storage::Tx& tx
             s.score_bp = static_cast<int>((total + s.reviews_done / 2) / s.reviews_done);
         }
         s.mine_to_review = r.as_int(10) > 0;
-        if (auto o = r.opt_text(11)) s.outcome = *o == "granted" ? Outcome::granted : Outcome::refused;
-        if (auto d = r.opt_text(12)) s.decision_state = *d == "effective" ? DecisionState::effective : DecisionState::signing;
+        if (auto o = r.opt_text(11)) s.outcome = parse_outcome(*o);
+        if (auto d = r.opt_text(12)) s.decision_state = parse_decision_state(*d);  // signing or effective (the query's filter)
         // Ranked once the version's number of reviews is complete.
         if (p.evaluation && s.reviews_done >= p.evaluation->reviews) s.rank = -1;
         out.push_back(std::move(s));
@@ -96,8 +94,7 @@ Result<Board> EvaluationService::board(const identity::Principal& staff, std::st
             for (const auto& r : *rows) {
                 DecisionSummary d;
                 d.id = r.as_int(0);
-                const auto st = r.as_text(1);
-                d.state = st == "effective" ? DecisionState::effective : st == "signing" ? DecisionState::signing : DecisionState::void_;
+                d.state = parse_decision_state(r.as_text(1));
                 d.mode = DecisionMode::ranking;
                 d.circuit_id = r.opt_int(2);
                 d.decided_by_name = r.as_text(3);

@@ -47,6 +47,10 @@ struct EvaluationService::Impl {
     static Status lock_application(storage::Tx& tx, std::string_view application_id);
 };
 
+// The stored names back (outcome_name, decision_state_name); refused / void for anything else.
+Outcome parse_outcome(std::string_view s);
+DecisionState parse_decision_state(std::string_view s);
+
 // A unit head or admin of their administration: assigns reviewers and decides.
 bool may_decide(const identity::Principal& p);
 // Code points of `s` (limits on comments and reasons).

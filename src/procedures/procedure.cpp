@@ -52,6 +52,17 @@ std::vector<const Document*> Procedure::uploads() const {
     return out;
 }
 
+std::optional<int> option_points(std::string_view v) {
+    if (v.empty() || v.size() > 3 || (v.size() > 1 && v[0] == '0')) return std::nullopt;
+    int n = 0;
+    for (char ch : v) {
+        if (ch < '0' || ch > '9') return std::nullopt;
+        n = n * 10 + (ch - '0');
+    }
+    if (n > 100) return std::nullopt;
+    return n;
+}
+
 namespace {
 
 constexpr std::size_t kMaxFile = 1024 * 1024;
@@ -249,19 +260,6 @@ Procedure build(const json::object& o) {
     return p;
 }
 
-// A scored field: radio or select whose option values are whole numbers 0..100.
-bool points_of(std::string_view v, int& out) {
-    if (v.empty() || v.size() > 3) return false;
-    int n = 0;
-    for (char ch : v) {
-        if (ch < '0' || ch > '9') return false;
-        n = n * 10 + (ch - '0');
-    }
-    if (n > 100 || (v.size() > 1 && v[0] == '0')) return false;
-    out = n;
-    return true;
-}
-
 Status check_scoring(const Procedure& p, const Scoring& sc, const Checker& c) {
     std::set<std::string> ids, scored;
     for (std::size_t i = 0; i < sc.dimensions.size(); ++i) {
@@ -275,8 +273,7 @@ Status check_scoring(const Procedure& p, const Scoring& sc, const Checker& c) {
             if (f->widget != Widget::radio && f->widget != Widget::select)
                 return c.fail(fp, "a scored field must be a radio or select field");
             for (const auto& o : f->options) {
-                int pts = 0;
-                if (!points_of(o.value, pts))
+                if (!option_points(o.value))
                     return c.fail(fp, "option \"" + o.value + "\" of \"" + f->name + "\" is not a whole number of points (0..100)");
             }
             if (!scored.insert(f->name).second) return c.fail(fp, "field \"" + f->name + "\" is scored in two dimensions");

@@ -118,6 +118,10 @@ struct Dimension {
     std::vector<std::string> fields;  // scored fields (1..20), each in one dimension only
     Text advice;                      // shown in the report when the dimension is below advice_below
 };
+// The points of a scored option's value: a whole number 0..100 written without leading zeros
+// ("0", "3", "100"); nullopt for anything else (the checks refuse such options).
+std::optional<int> option_points(std::string_view value);
+
 struct Scoring {
     std::vector<Dimension> dimensions;  // 1..12
     std::vector<Level> levels;          // 1..10, the first from 0, ascending

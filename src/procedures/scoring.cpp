@@ -10,18 +10,6 @@ namespace idara::procedures {
 
 namespace {
 
-// The points of an option value ("0".."100"); -1 when it is not one (the parser refuses such
-// files, so this only guards answers that are not an option).
-int points_of(std::string_view v) {
-    if (v.empty() || v.size() > 3) return -1;
-    int n = 0;
-    for (char ch : v) {
-        if (ch < '0' || ch > '9') return -1;
-        n = n * 10 + (ch - '0');
-    }
-    return n <= 100 ? n : -1;
-}
-
 // The percentage of `points` over `max`, to the nearest whole percent (halves up); 0 when max is 0.
 int percent_of(int points, int max) {
     if (max <= 0) return 0;
@@ -34,13 +22,13 @@ int answer_points(const Field& f, const boost::json::object& answers) {
     if (v == nullptr || !v->is_string()) return 0;
     const std::string_view given = v->as_string();
     for (const auto& o : f.options)
-        if (o.value == given) return std::max(0, points_of(given));
+        if (o.value == given) return option_points(given).value_or(0);
     return 0;
 }
 
 int field_max(const Field& f) {
     int m = 0;
-    for (const auto& o : f.options) m = std::max(m, points_of(o.value));
+    for (const auto& o : f.options) m = std::max(m, option_points(o.value).value_or(0));
     return m;
 }
 
